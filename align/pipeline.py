@@ -1,0 +1,238 @@
+"""Wires the stages: ingest -> segment -> translate -> embed -> match -> tables/report.
+
+The pipeline owns the run-level concerns the stages do not: the output lock, collecting
+per-file failures, loading each model once, timing, and writing every table atomically.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from align import ingest, segment, similarity, tables
+from align.fsutil import output_lock
+from align.types import Document, InputError, InputFailure, Sentence
+
+# progress(stage_label, total) -> advance(n) callback; None when quiet.
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+class MissingModels(RuntimeError):
+    """A needed translation pair has no installed package (exit code 3)."""
+
+    def __init__(self, pairs: list[str], commands: list[str]):
+        self.pairs = pairs
+        self.commands = commands
+        lines = [f"missing translation model for {p}: install it with `{c}`" for p, c in zip(pairs, commands)]
+        super().__init__("\n".join(lines))
+
+
+class ConfigError(RuntimeError):
+    """Bad options or configuration (exit code 2)."""
+
+
+@dataclass
+class RunOptions:
+    out_dir: Path
+    translations: list[Path] = field(default_factory=list)
+    embedder: str | None = None
+    mode: str = "comparable"
+    min_score: float | None = None
+    beam: int = 2
+    compute_type: str = "int8"
+    report: bool = True
+    max_bytes: int = ingest.DEFAULT_MAX_BYTES
+
+
+@dataclass
+class RunResult:
+    documents: list[Document]
+    sentences: list[Sentence]
+    failures: list[InputFailure]
+    written: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    translation_counts: dict[str, int] = field(default_factory=dict)
+    n_alignments: int = 0
+    n_shared_claims: int = 0
+    n_unique_claims: int = 0
+    n_conflicts: int = 0
+    report_path: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+
+
+def _no_progress(label: str, total: int) -> Callable[[int], None]:
+    return lambda n=1: None
+
+
+def ingest_and_segment(
+    inputs: list[str | Path], *, max_bytes: int, timer: _Timer | None = None
+) -> tuple[list[Document], list[Sentence], list[InputFailure]]:
+    """Read every input; each file ends up either in the documents or in the failures."""
+    timer = timer or _Timer()
+    with timer.stage("ingest"):
+        docs, failures = ingest.ingest_paths(list(inputs), max_bytes=max_bytes)
+    sentences: list[Sentence] = []
+    kept: list[Document] = []
+    with timer.stage("segment"):
+        for doc in docs:
+            try:
+                doc_sentences = segment.segment_document(doc)
+            except InputError as exc:
+                failures.append(exc.failure)
+                continue
+            if not doc_sentences:
+                failures.append(InputFailure(doc.path, "segment", "no sentences found in the readable text"))
+                continue
+            kept.append(doc)
+            sentences.extend(doc_sentences)
+    return kept, sentences, failures
+
+
+def _write_common(out_dir: Path, docs, sentences, failures) -> list[Path]:
+    written = tables.write_table(tables.documents_frame(docs, sentences), out_dir, "documents")
+    written += tables.write_table(tables.sentences_frame(sentences), out_dir, "sentences")
+    if failures:
+        written += tables.write_table(tables.errors_frame(failures), out_dir, "errors")
+    else:
+        tables.remove_table(out_dir, "errors")
+    return written
+
+
+def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = ingest.DEFAULT_MAX_BYTES) -> RunResult:
+    """`align ingest`: documents + sentences only (no translation)."""
+    timer = _Timer()
+    with output_lock(out_dir):
+        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer)
+        with timer.stage("write"):
+            written = _write_common(out_dir, docs, sentences, failures)
+    return RunResult(docs, sentences, failures, written=written, timings=timer.timings)
+
+
+def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFactory | None = None) -> RunResult:
+    """`align run`: the whole pipeline into options.out_dir."""
+    # Later stages are imported here, not at module top, so `align ingest` never loads
+    # torch / CTranslate2.
+    from align import embed, match, models, translate, units
+
+    if options.mode not in ("comparable", "parallel"):
+        raise ConfigError(f"--mode must be comparable or parallel, not {options.mode!r}")
+    if options.min_score is not None and not 0.0 <= options.min_score <= 1.0:
+        raise ConfigError(f"--min-score must be between 0 and 1, not {options.min_score}")
+    if options.beam < 1:
+        raise ConfigError(f"--beam must be at least 1, not {options.beam}")
+    progress = progress or _no_progress
+    timer = _Timer()
+    out_dir = Path(options.out_dir)
+
+    with output_lock(out_dir):
+        # Imported translations are read before anything else: a malformed file is a
+        # configuration error, reported before any work is done.
+        try:
+            imported = translate.load_imported_translations([Path(p) for p in options.translations])
+        except (OSError, ValueError) as exc:
+            raise ConfigError(str(exc)) from exc
+
+        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
+
+        # Fail before any model work when a needed pair is missing (exit 3).
+        installed = {p.pair: p for p in models.list_packages()}
+        missing = translate.missing_pairs(sentences, imported, set(installed))
+        if missing:
+            raise MissingModels(missing, [models.install_command(p) for p in missing])
+
+        with timer.stage("translate"):
+            cache = translate.TranslationCache()
+            needed = {s.lang for s in sentences if s.lang not in ("en", "unknown")}
+            translators = {}
+            for lang in sorted(needed):
+                info = installed.get(f"{lang}-en")
+                if info is not None:
+                    translators[lang] = translate.ArgosTranslator.from_package(
+                        info, beam=options.beam, compute_type=options.compute_type
+                    )
+            stats = translate.translate_sentences(
+                sentences, imported=imported, cache=cache, translators=translators, progress=progress
+            )
+            cache.close()
+
+        with timer.stage("embed"):
+            embedder = embed.Embedder(options.embedder)
+            # Comparable news reports share claims smaller than sentences; translations align
+            # sentence by sentence.
+            if options.mode == "parallel":
+                claim_units = units.sentence_units(sentences)
+            else:
+                claim_units = units.split_units(sentences)
+            advance = progress("embedding", len(claim_units))
+            embedded = [0]
+
+            def on_batch(done: int, total: int) -> None:
+                advance(done - embedded[0])
+                embedded[0] = done
+
+            vectors = embedder.encode([u.text_en for u in claim_units], progress=on_batch)
+
+        with timer.stage("match"):
+            if options.mode == "parallel":
+                # Every parallel bead is a translation pair unless the DP skipped it: keep all
+                # beads unless the user sets a cut.
+                alignments = match.align_parallel_documents(
+                    claim_units, vectors, min_score=options.min_score or 0.0, embedder=embedder
+                )
+            else:
+                min_score = match.DEFAULT_MIN_SCORE if options.min_score is None else options.min_score
+                alignments = match.align_comparable(claim_units, vectors, min_score=min_score)
+            claims = match.group_claims(claim_units, alignments)
+            n_sentences: dict[str, int] = {}
+            for s in sentences:
+                n_sentences[s.doc_id] = max(n_sentences.get(s.doc_id, 0), s.sent_id + 1)
+            sim = similarity.sentence_similarity(
+                [u.doc_id for u in claim_units], [u.sent_ids for u in claim_units], vectors, n_sentences
+            )
+
+        with timer.stage("write"):
+            written = _write_common(out_dir, docs, sentences, failures)
+            written += tables.write_table(alignments, out_dir, "alignments")
+            written += tables.write_table(claims, out_dir, "claims")
+            written.append(similarity.write_similarity(sim, out_dir))
+
+        result = RunResult(docs, sentences, failures, written=written, timings=timer.timings)
+        result.translation_counts = {
+            "model": stats.model, "import": stats.imported, "cache": stats.cache, "identity": stats.identity
+        }
+        result.n_alignments = len(alignments)
+        result.n_conflicts = int((alignments["conflict"].astype(str) != "").sum()) if len(alignments) else 0
+        if len(claims):
+            per_claim = claims.groupby("claim_id")["n_docs"].first()
+            result.n_shared_claims = int((per_claim > 1).sum())
+            result.n_unique_claims = int((per_claim == 1).sum())
+
+        if options.report:
+            from align import exports, report
+
+            with timer.stage("report"):
+                loaded = tables.read_tables(out_dir)
+                written += exports.write_exports(out_dir, loaded)
+                result.report_path = report.write_report(out_dir, loaded, sentence_similarity=sim)
+                written.append(result.report_path)
+        result.timings = timer.timings
+        return result

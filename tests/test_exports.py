@@ -1,0 +1,136 @@
+"""alignments.tmx, alignments.jsonl and summary.md from realistic tables."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from align.exports import md_cell, write_exports
+from align.report import Tables, load_tables
+from tests import report_fixture as fx
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@pytest.fixture()
+def exported(tmp_path):
+    frames = fx.write_tables(tmp_path)
+    paths = write_exports(tmp_path, load_tables(tmp_path))
+    return tmp_path, frames, paths
+
+
+def test_writes_three_files_atomically(exported):
+    out, _, paths = exported
+    assert [p.name for p in paths] == ["alignments.tmx", "alignments.jsonl", "summary.md"]
+    assert all(p.is_file() and p.parent == out for p in paths)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_tmx_is_valid_tmx14_with_original_pairs_and_props(exported):
+    out, frames, _ = exported
+    raw = (out / "alignments.tmx").read_bytes()
+    assert raw.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    root = ET.fromstring(raw)
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    for attr in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
+        assert header.get(attr), attr  # required by TMX 1.4
+    langs = dict(zip(frames["documents"]["doc_id"], frames["documents"]["lang"]))
+    tus = root.findall("body/tu")
+    assert len(tus) == len(frames["alignments"])
+    for tu, row in zip(tus, frames["alignments"].to_dict("records")):
+        children = [c.tag for c in tu]
+        assert children == ["prop"] * children.count("prop") + ["tuv", "tuv"]  # props first, as TMX requires
+        props = {p.get("type"): p.text or "" for p in tu.findall("prop")}
+        assert float(props["x-score"]) == pytest.approx(row["score"])
+        assert props["x-conflict"] == row["conflict"]
+        assert (props["x-src_doc"], props["x-tgt_doc"]) == (row["src_doc"], row["tgt_doc"])
+        assert props["x-src_sent_ids"] == ";".join(map(str, row["src_sent_ids"]))
+        assert props["x-mutual"] == ("true" if row["mutual"] else "false")
+        (src, tgt) = tu.findall("tuv")
+        assert (src.get(XML_LANG), tgt.get(XML_LANG)) == (langs[row["src_doc"]], langs[row["tgt_doc"]])
+        assert tu.get("srclang") == langs[row["src_doc"]]
+        # original language text, exactly (the hostile markup survives as text)
+        assert (src.findtext("seg"), tgt.findtext("seg")) == (row["src_text"], row["tgt_text"])
+    assert any(fx.HOSTILE_IMG in tu.findall("tuv")[1].findtext("seg") for tu in tus)
+    assert b"<img src" not in raw  # escaped in the file itself
+
+
+def test_tmx_drops_characters_xml_cannot_carry(tmp_path):
+    frames = fx.build_tables()
+    # (lone surrogates cannot even be stored in a pandas 3 string column, so none here)
+    frames["alignments"].loc[0, "src_text"] = "Kontrolle\x00\x1b[31m rot\x0b und \ufffe ok & <tag>"
+    write_exports(tmp_path, Tables(**frames))
+    root = ET.parse(tmp_path / "alignments.tmx").getroot()  # would raise on invalid XML
+    assert root.find("body/tu/tuv/seg").text == "Kontrolle[31m rot und  ok & <tag>"
+
+
+def test_jsonl_keeps_real_types(exported):
+    out, frames, _ = exported
+    lines = (out / "alignments.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(frames["alignments"])
+    for line, row in zip(lines, frames["alignments"].to_dict("records")):
+        obj = json.loads(line)
+        assert obj["src_sent_ids"] == row["src_sent_ids"] and obj["tgt_sent_ids"] == row["tgt_sent_ids"]
+        assert obj["mutual"] is row["mutual"]
+        assert isinstance(obj["score"], float) and obj["score"] == pytest.approx(row["score"])
+        assert obj["pair_id"] == row["pair_id"]
+        for key in ("src_text", "tgt_text", "src_en", "tgt_en", "conflict", "src_doc", "tgt_doc"):
+            assert obj[key] == row[key]
+        langs = dict(zip(frames["documents"]["doc_id"], frames["documents"]["lang"]))
+        assert (obj["src_lang"], obj["tgt_lang"]) == (langs[row["src_doc"]], langs[row["tgt_doc"]])
+    assert "中方对此坚决反对" in "".join(lines)  # UTF-8, not \u escapes
+
+
+def test_jsonl_writes_missing_numbers_as_null(tmp_path):
+    frames = fx.build_tables()
+    frames["alignments"]["margin"] = frames["alignments"]["margin"].astype(float)
+    frames["alignments"].loc[1, "margin"] = math.nan
+    write_exports(tmp_path, Tables(**frames))
+    second = json.loads((tmp_path / "alignments.jsonl").read_text(encoding="utf-8").splitlines()[1])
+    assert second["margin"] is None
+
+
+def _md_rows(md: str, heading: str) -> list[list[str]]:
+    """Body rows of the first table under the heading line `heading` (e.g. "## Documents")."""
+    section = md.split(f"{heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")][2:]
+    return [[c.strip() for c in re.split(r"(?<!\\)\|", r)[1:-1]] for r in rows]
+
+
+def test_summary_counts_claims_and_lists_conflicts(exported):
+    out, frames, _ = exported
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    docs_of = frames["claims"].groupby("claim_id")["doc_id"].apply(set)
+    counts = dict(_md_rows(md, "# Alignment summary"))
+    assert counts["Documents"] == "3" and counts["Aligned pairs"] == str(len(frames["alignments"]))
+    assert counts["Shared claims"] == str(sum(len(d) >= 2 for d in docs_of))
+    documents = _md_rows(md, "## Documents")
+    assert len(documents) == 3 and all(len(r) == 9 for r in documents)
+    unique = {r[0]: int(r[8]) for r in documents}
+    for i, doc in enumerate(frames["documents"]["doc_id"], start=1):
+        assert unique[f"D{i}"] == sum(d == {doc} for d in docs_of)
+    conflicts = _md_rows(md, "## Conflicts")
+    assert [r[1] for r in conflicts] == ["year: 2020 vs 2019"] * 2
+    assert "<img" not in md and "<script" not in md  # raw HTML would render in many Markdown viewers
+
+
+def test_markdown_cells_cannot_break_the_table():
+    cell = md_cell("a | b\nc [x](javascript:alert(1)) <b>")
+    assert "\n" not in cell and "|" not in cell.replace("\\|", "")
+    assert "](" not in cell.replace("\\](", "") and "<b>" not in cell
+
+
+def test_exports_with_no_alignments(tmp_path):
+    frames = fx.build_tables()
+    tables = Tables(documents=frames["documents"], sentences=frames["sentences"], alignments=pd.DataFrame(),
+                    claims=pd.DataFrame())
+    write_exports(tmp_path, tables)
+    assert ET.parse(tmp_path / "alignments.tmx").getroot().findall("body/tu") == []
+    assert (tmp_path / "alignments.jsonl").read_text() == ""
+    assert "## Conflicts\n\nNone." in (tmp_path / "summary.md").read_text(encoding="utf-8")
