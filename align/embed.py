@@ -79,6 +79,11 @@ class Embedder:
 
         self.name = name_or_path or DEFAULT_EMBEDDER
         resolved = resolve_model(name_or_path)
+        if not show_progress:
+            # transformers draws its own "Loading weights" bar on stderr otherwise.
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
         try:
             self.model = SentenceTransformer(resolved, device=device)
         except Exception as exc:  # noqa: BLE001 - re-raised with the model named

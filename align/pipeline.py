@@ -159,6 +159,13 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
         if missing:
             raise MissingModels(missing, [models.install_command(p) for p in missing])
 
+        # Load the embedding model before translating: a bad --embedder fails in seconds.
+        with timer.stage("embed"):
+            try:
+                embedder = embed.Embedder(options.embedder)
+            except RuntimeError as exc:
+                raise ConfigError(f"--embedder: {exc}") from exc
+
         with timer.stage("translate"):
             cache = translate.TranslationCache()
             needed = {s.lang for s in sentences if s.lang not in ("en", "unknown")}
@@ -175,7 +182,6 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             cache.close()
 
         with timer.stage("embed"):
-            embedder = embed.Embedder(options.embedder)
             # Comparable news reports share claims smaller than sentences; translations align
             # sentence by sentence.
             if options.mode == "parallel":

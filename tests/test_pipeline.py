@@ -230,3 +230,38 @@ def test_hostile_article_text_is_escaped_through_the_whole_pipeline(tmp_path):
         assert "<img src=x" not in html
         assert "<script>alert" not in html
         assert 'href="javascript:' not in html.lower()
+
+
+def test_unloadable_embedder_is_a_configuration_error(tmp_path, capsys, no_network):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("The ministry said exports rose by 5 percent in 2021.\n")
+    missing_model = tmp_path / "no-such-model"
+    code = cli.main(["run", str(src), "--out", str(tmp_path / "out"), "--quiet", "--embedder", str(missing_model)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--embedder" in err and "no-such-model" in err
+
+
+def test_parallel_mode_aligns_a_translation_sentence_by_sentence(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    de_lines = (REPO / "input" / "004_6ce744fa065e481d.txt").read_text(encoding="utf-8").splitlines()
+    import csv
+
+    with open(REPO / "tests" / "data" / "reference_de.csv", encoding="utf-8") as fh:
+        english = {r["source"]: r["target"] for r in csv.DictReader(fh)}
+    # An English "translation" of the German seed with its 3rd and 4th sentences merged into one.
+    en = [english[line] for line in de_lines]
+    en[2:4] = [en[2].rstrip(".") + "; " + en[3][0].lower() + en[3][1:]]
+    (src / "de.txt").write_text("\n".join(de_lines) + "\n", encoding="utf-8")
+    (src / "en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli.main(["run", str(src), "--out", str(out), "--quiet", "--mode", "parallel", "--no-report",
+                     "--translations", str(REFERENCES[1])])
+    assert code == 0
+    aligns = tables.read_table(out, "alignments")
+    beads = sorted((tuple(r.src_sent_ids), tuple(r.tgt_sent_ids)) for r in aligns.itertuples())
+    # src_doc "de" < tgt_doc "en": German sentence ids -> English sentence ids.
+    expected = [((i,), (i,)) for i in range(2)] + [((2, 3), (2,))] + [((i,), (i - 1,)) for i in range(4, 14)]
+    assert beads == expected
