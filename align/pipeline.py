@@ -196,8 +196,11 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
                 embedded[0] = done
 
             vectors = embedder.encode([u.text_en for u in claim_units], progress=on_batch)
+            advance(len(claim_units) - embedded[0])  # cached texts count as done
 
         with timer.stage("match"):
+            # One step: matching all pairs is a single vectorised pass; the bar shows its time.
+            advance_match = progress("matching", 1)
             if options.mode == "parallel":
                 # Every parallel bead is a translation pair unless the DP skipped it: keep all
                 # beads unless the user sets a cut.
@@ -208,6 +211,7 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
                 min_score = match.DEFAULT_MIN_SCORE if options.min_score is None else options.min_score
                 alignments = match.align_comparable(claim_units, vectors, min_score=min_score)
             claims = match.group_claims(claim_units, alignments)
+            advance_match(1)
             n_sentences: dict[str, int] = {}
             for s in sentences:
                 n_sentences[s.doc_id] = max(n_sentences.get(s.doc_id, 0), s.sent_id + 1)
