@@ -107,13 +107,27 @@ def ingest_and_segment(
     return kept, sentences, failures
 
 
-def _write_common(out_dir: Path, docs, sentences, failures) -> list[Path]:
-    written = tables.write_table(tables.documents_frame(docs, sentences), out_dir, "documents")
-    written += tables.write_table(tables.sentences_frame(sentences), out_dir, "sentences")
-    if failures:
-        written += tables.write_table(tables.errors_frame(failures), out_dir, "errors")
+def _build_tables(docs, sentences, failures, alignments=None, claims=None) -> tables.Tables:
+    """The run's tables, built once: written to disk and handed to the report as they are."""
+    return tables.Tables(
+        documents=tables.documents_frame(docs, sentences),
+        sentences=tables.sentences_frame(sentences),
+        alignments=tables.normalise(alignments, "alignments") if alignments is not None else None,
+        claims=tables.normalise(claims, "claims") if claims is not None else None,
+        errors=tables.errors_frame(failures) if failures else None,
+    )
+
+
+def _write_tables(out_dir: Path, frames: tables.Tables) -> list[Path]:
+    written: list[Path] = []
+    for name in ("documents", "sentences", "alignments", "claims"):
+        frame = getattr(frames, name)
+        if frame is not None:
+            written += tables.write_table(frame, out_dir, name)
+    if frames.errors is not None:
+        written += tables.write_table(frames.errors, out_dir, "errors")
     else:
-        tables.remove_table(out_dir, "errors")
+        tables.remove_table(out_dir, "errors")  # left by an earlier run whose inputs failed
     return written
 
 
@@ -123,7 +137,7 @@ def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = inge
     with output_lock(out_dir):
         docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer)
         with timer.stage("write"):
-            written = _write_common(out_dir, docs, sentences, failures)
+            written = _write_tables(out_dir, _build_tables(docs, sentences, failures))
     return RunResult(docs, sentences, failures, written=written, timings=timer.timings)
 
 
@@ -155,7 +169,8 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
 
         # Fail before any model work when a needed pair is missing (exit 3).
         installed = {p.pair: p for p in models.list_packages()}
-        missing = translate.missing_pairs(sentences, imported, set(installed))
+        needed = translate.needed_pairs(sentences, imported)
+        missing = sorted(needed - set(installed))
         if missing:
             raise MissingModels(missing, [models.install_command(p) for p in missing])
 
@@ -168,14 +183,13 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
 
         with timer.stage("translate"):
             cache = translate.TranslationCache()
-            needed = {s.lang for s in sentences if s.lang not in ("en", "unknown")}
-            translators = {}
-            for lang in sorted(needed):
-                info = installed.get(f"{lang}-en")
-                if info is not None:
-                    translators[lang] = translate.ArgosTranslator.from_package(
-                        info, beam=options.beam, compute_type=options.compute_type
-                    )
+            # Only languages that imports do not cover load a model (each once).
+            translators = {
+                installed[pair].from_code: translate.ArgosTranslator.from_package(
+                    installed[pair], beam=options.beam, compute_type=options.compute_type
+                )
+                for pair in sorted(needed)
+            }
             stats = translate.translate_sentences(
                 sentences, imported=imported, cache=cache, translators=translators, progress=progress
             )
@@ -220,9 +234,8 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             )
 
         with timer.stage("write"):
-            written = _write_common(out_dir, docs, sentences, failures)
-            written += tables.write_table(alignments, out_dir, "alignments")
-            written += tables.write_table(claims, out_dir, "claims")
+            frames = _build_tables(docs, sentences, failures, alignments, claims)
+            written = _write_tables(out_dir, frames)
             written.append(similarity.write_similarity(sim, out_dir))
 
         result = RunResult(docs, sentences, failures, written=written, timings=timer.timings)
@@ -240,9 +253,7 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             from align import exports, report
 
             with timer.stage("report"):
-                loaded = tables.read_tables(out_dir)
-                written += exports.write_exports(out_dir, loaded)
-                result.report_path = report.write_report(out_dir, loaded, sentence_similarity=sim)
+                written += exports.write_exports(out_dir, frames)
+                result.report_path = report.write_report(out_dir, frames, sentence_similarity=sim)
                 written.append(result.report_path)
-        result.timings = timer.timings
         return result

@@ -37,7 +37,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from align.fsutil import atomic_write_text
-from align.tables import Tables, read_table
+from align.tables import Tables, read_tables
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -133,22 +133,9 @@ def normalize_table(name: str, df: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def load_tables(out_dir: str | Path) -> Tables:
-    """Read the tables from an output folder (Parquet when present, else CSV) with
-    align.tables.read_table, then normalise them for the report (missing tables read as empty)."""
-    out_dir = Path(out_dir)
-    documents = read_table(out_dir, "documents")
-    if documents is None:
-        raise FileNotFoundError(
-            f"{out_dir}: no documents table (documents.parquet or documents.csv); "
-            f"run `align run INPUT... --out {out_dir}` first")
-    errors = read_table(out_dir, "errors")
-    return normalize_tables(Tables(
-        documents=documents,
-        sentences=read_table(out_dir, "sentences"),
-        alignments=read_table(out_dir, "alignments"),
-        claims=read_table(out_dir, "claims"),
-        errors=errors,
-    ))
+    """The tables of an output folder (align.tables.read_tables: Parquet when present, else CSV),
+    normalised for the report."""
+    return normalize_tables(read_tables(out_dir))
 
 
 def normalize_tables(tables: Tables) -> Tables:

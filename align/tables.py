@@ -198,9 +198,9 @@ def read_table(out_dir: str | Path, name: str) -> pd.DataFrame | None:
 class Tables:
     documents: pd.DataFrame
     sentences: pd.DataFrame
-    alignments: pd.DataFrame
-    claims: pd.DataFrame
-    errors: pd.DataFrame | None = None
+    alignments: pd.DataFrame | None  # None: not produced (an `align ingest` run)
+    claims: pd.DataFrame | None
+    errors: pd.DataFrame | None = None  # None: nothing failed
 
 
 def read_tables(out_dir: str | Path) -> Tables:

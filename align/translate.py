@@ -487,13 +487,18 @@ def _needs_model(s: Sentence) -> bool:
     return bool(s.text.strip()) and s.lang not in (TARGET_LANG, "unknown", "")
 
 
+def needed_pairs(sentences: list[Sentence], imported: ImportedTranslations | None) -> set[str]:
+    """Pairs ("zh-en") whose model some sentence needs (imported translations count as covered)."""
+    return {
+        f"{s.lang}-{TARGET_LANG}"
+        for s in sentences
+        if _needs_model(s) and not (imported is not None and imported.lookup(s.text, s.lang))
+    }
+
+
 def missing_pairs(sentences: list[Sentence], imported: ImportedTranslations | None, available: set[str]) -> list[str]:
     """Pairs ("zh-en") some sentence needs that are not installed (imports count as covered)."""
-    needed = set()
-    for s in sentences:
-        if _needs_model(s) and not (imported is not None and imported.lookup(s.text, s.lang)):
-            needed.add(f"{s.lang}-{TARGET_LANG}")
-    return sorted(needed - set(available))
+    return sorted(needed_pairs(sentences, imported) - set(available))
 
 
 def translate_sentences(
