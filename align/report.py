@@ -37,26 +37,22 @@ import pandas as pd
 from markupsafe import Markup
 
 from align.fsutil import atomic_write_text
-from align.tables import Tables, read_tables
+from align.tables import (
+    BOOL_COLUMNS,
+    COLUMNS,
+    FLOAT_COLUMNS,
+    LIST_COLUMNS,
+    Tables,
+    read_tables,
+)
+from align.tables import INT_COLUMNS as TABLE_INT_COLUMNS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# Column order per table, exactly as in SPEC.md.
-COLUMNS: dict[str, list[str]] = {
-    "documents": ["doc_id", "path", "format", "lang", "title", "author", "date", "n_paragraphs",
-                  "n_sentences", "sha256"],
-    "sentences": ["doc_id", "sent_id", "para_id", "kind", "text", "start", "end", "lang", "text_en",
-                  "translation_source", "duplicate_of"],
-    "alignments": ["pair_id", "src_doc", "src_sent_ids", "tgt_doc", "tgt_sent_ids", "src_text", "tgt_text",
-                   "src_en", "tgt_en", "cosine", "margin", "score", "mutual", "conflict"],
-    "claims": ["claim_id", "doc_id", "sent_ids", "text", "text_en", "n_docs"],
-    "errors": ["path", "stage", "error"],
-}
-LIST_COLUMNS = {"src_sent_ids", "tgt_sent_ids", "sent_ids"}
-INT_COLUMNS = {"n_paragraphs", "n_sentences", "sent_id", "para_id", "start", "end", "n_docs"}
-FLOAT_COLUMNS = {"cosine", "margin", "score"}
-BOOL_COLUMNS = {"mutual"}
-ID_COLUMNS = {"pair_id", "claim_id"}  # ints when every value is a plain integer, else text
+# The table contract lives in align.tables; the report reads pair/claim ids more leniently
+# (ints when every value is a plain integer, else text), so they are not plain int columns here.
+ID_COLUMNS = {"pair_id", "claim_id"}
+INT_COLUMNS = TABLE_INT_COLUMNS - ID_COLUMNS
 
 SCORE_BUCKETS = 10  # colour classes sc-0 .. sc-9, one per 0.1 of score
 GRID_BUCKETS = 5
