@@ -186,9 +186,9 @@ def _print_failures(err: Console, failures) -> None:
 
 
 def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
-    from align import ingest, pipeline
+    from align import config, pipeline
 
-    max_bytes = args.max_bytes or ingest.DEFAULT_MAX_BYTES
+    max_bytes = args.max_bytes or config.MAX_INPUT_BYTES
     if ingest_only:
         result = pipeline.run_ingest(args.inputs, args.out, max_bytes=max_bytes)
         _print_failures(err, result.failures)
@@ -216,7 +216,7 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
 
 
 def _cmd_models(args, console: Console, err: Console) -> int:
-    from align import models
+    from align.translate import packages as models
 
     if args.models_command == "list":
         packages = models.list_packages()
@@ -244,7 +244,7 @@ def _cmd_models(args, console: Console, err: Console) -> int:
 
 
 def _cmd_report(args, console: Console, err: Console) -> int:
-    from align import exports, report, similarity, tables
+    from align.output import exports, report, similarity, tables
 
     try:
         loaded = tables.read_tables(args.dir)

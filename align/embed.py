@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+from align import config
+
+DEFAULT_EMBEDDER = config.EMBEDDER
 
 # Files whose content identifies a local sentence-transformers model (weights by size only:
 # hashing hundreds of MB on every start would cost more than it protects).

@@ -12,7 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from align import ingest, segment, similarity, tables
+from align import config, ingest, segment
+from align.output import similarity, tables
+from align.output import schema
+from align.output.schema import Tables
 from align.fsutil import output_lock
 from align.types import Document, InputError, InputFailure, Sentence
 
@@ -41,10 +44,10 @@ class RunOptions:
     embedder: str | None = None
     mode: str = "comparable"
     min_score: float | None = None
-    beam: int = 2
-    compute_type: str = "int8"
+    beam: int = config.BEAM
+    compute_type: str = config.COMPUTE_TYPE
     report: bool = True
-    max_bytes: int = ingest.DEFAULT_MAX_BYTES
+    max_bytes: int = config.MAX_INPUT_BYTES
 
 
 @dataclass
@@ -107,18 +110,18 @@ def ingest_and_segment(
     return kept, sentences, failures
 
 
-def _build_tables(docs, sentences, failures, alignments=None, claims=None) -> tables.Tables:
+def _build_tables(docs, sentences, failures, alignments=None, claims=None) -> Tables:
     """The run's tables, built once: written to disk and handed to the report as they are."""
-    return tables.Tables(
+    return Tables(
         documents=tables.documents_frame(docs, sentences),
         sentences=tables.sentences_frame(sentences),
-        alignments=tables.normalise(alignments, "alignments") if alignments is not None else None,
-        claims=tables.normalise(claims, "claims") if claims is not None else None,
+        alignments=schema.normalise(alignments, "alignments") if alignments is not None else None,
+        claims=schema.normalise(claims, "claims") if claims is not None else None,
         errors=tables.errors_frame(failures) if failures else None,
     )
 
 
-def _write_tables(out_dir: Path, frames: tables.Tables) -> list[Path]:
+def _write_tables(out_dir: Path, frames: Tables) -> list[Path]:
     written: list[Path] = []
     for name in ("documents", "sentences", "alignments", "claims"):
         frame = getattr(frames, name)
@@ -131,7 +134,7 @@ def _write_tables(out_dir: Path, frames: tables.Tables) -> list[Path]:
     return written
 
 
-def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = ingest.DEFAULT_MAX_BYTES) -> RunResult:
+def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = config.MAX_INPUT_BYTES) -> RunResult:
     """`align ingest`: documents + sentences only (no translation)."""
     timer = _Timer()
     with output_lock(out_dir):
@@ -145,7 +148,12 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
     """`align run`: the whole pipeline into options.out_dir."""
     # Later stages are imported here, not at module top, so `align ingest` never loads
     # torch / CTranslate2.
-    from align import embed, match, models, translate, units
+    from align import embed, translate
+    from align.match import claims as match_claims
+    from align.match import comparable, parallel, units
+    from align.translate import engine, packages
+    from align.translate.cache import TranslationCache
+    from align.translate.imports import load_imported_translations
 
     if options.mode not in ("comparable", "parallel"):
         raise ConfigError(f"--mode must be comparable or parallel, not {options.mode!r}")
@@ -161,18 +169,18 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
         # Imported translations are read before anything else: a malformed file is a
         # configuration error, reported before any work is done.
         try:
-            imported = translate.load_imported_translations([Path(p) for p in options.translations])
+            imported = load_imported_translations([Path(p) for p in options.translations])
         except (OSError, ValueError) as exc:
             raise ConfigError(str(exc)) from exc
 
         docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
 
         # Fail before any model work when a needed pair is missing (exit 3).
-        installed = {p.pair: p for p in models.list_packages()}
+        installed = {p.pair: p for p in packages.list_packages()}
         needed = translate.needed_pairs(sentences, imported)
         missing = sorted(needed - set(installed))
         if missing:
-            raise MissingModels(missing, [models.install_command(p) for p in missing])
+            raise MissingModels(missing, [packages.install_command(p) for p in missing])
 
         # Load the embedding model before translating: a bad --embedder fails in seconds.
         with timer.stage("embed"):
@@ -182,10 +190,10 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
                 raise ConfigError(f"--embedder: {exc}") from exc
 
         with timer.stage("translate"):
-            cache = translate.TranslationCache()
+            cache = TranslationCache()
             # Only languages that imports do not cover load a model (each once).
             translators = {
-                installed[pair].from_code: translate.ArgosTranslator.from_package(
+                installed[pair].from_code: engine.ArgosTranslator.from_package(
                     installed[pair], beam=options.beam, compute_type=options.compute_type
                 )
                 for pair in sorted(needed)
@@ -218,13 +226,13 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             if options.mode == "parallel":
                 # Every parallel bead is a translation pair unless the DP skipped it: keep all
                 # beads unless the user sets a cut.
-                alignments = match.align_parallel_documents(
+                alignments = parallel.align_parallel_documents(
                     claim_units, vectors, min_score=options.min_score or 0.0, embedder=embedder
                 )
             else:
-                min_score = match.DEFAULT_MIN_SCORE if options.min_score is None else options.min_score
-                alignments = match.align_comparable(claim_units, vectors, min_score=min_score)
-            claims = match.group_claims(claim_units, alignments)
+                min_score = config.MIN_SCORE if options.min_score is None else options.min_score
+                alignments = comparable.align_comparable(claim_units, vectors, min_score=min_score)
+            claims = match_claims.group_claims(claim_units, alignments)
             advance_match(1)
             n_sentences: dict[str, int] = {}
             for s in sentences:
@@ -250,7 +258,7 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             result.n_unique_claims = int((per_claim == 1).sum())
 
         if options.report:
-            from align import exports, report
+            from align.output import exports, report
 
             with timer.stage("report"):
                 written += exports.write_exports(out_dir, frames)

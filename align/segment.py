@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from align.language import UNKNOWN, detect_language, language_confidence, script_of
+from align.text import is_cjk
+from align.ingest.language import UNKNOWN, detect_language, language_confidence, script_of
 from align.types import Document, Sentence
 
 # Abbreviations that never end a sentence (lowercase, without the final dot). Only tokens that
@@ -52,14 +53,9 @@ _LATIN_CLOSERS_IF_FOLLOWED = set("“«'")  # closing in German («…» / „�
 _OPENERS = set("\"'“‘„«»「『（(《〈【[{‹")
 _QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "„": "“", "«": "»", "»": "«", "《": "》"}
 _COLON_QUOTE = re.compile(r"[:：][ \t\u3000\xa0]*(?=[\"“「『„«»])")
-_CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _INITIALISM = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 # Sentences with fewer letters than this take the document's language (when in its script).
 SHORT_SENTENCE_LETTERS = 30
-
-
-def _is_cjk(ch: str) -> bool:
-    return bool(ch) and bool(_CJK.match(ch))
 
 
 def _has_alnum(text: str) -> bool:
@@ -144,7 +140,7 @@ def _boundaries(text: str) -> list[int]:
         before = text[start - 1] if start else ""
         after = text[end] if end < n else ""
         strong = any(ch in _CJK_STRONG for ch in term) or (
-            set(term) <= set("!?") and (_is_cjk(before) or _is_cjk(after)))
+            set(term) <= set("!?") and (is_cjk(before) or is_cjk(after)))
         pos = _consume_closers(text, end, strong, quotes)
         if pos >= n:
             continue  # end of the paragraph ends the sentence anyway
@@ -255,46 +251,3 @@ def segment_document(doc: Document) -> list[Sentence]:
                 text=text, start=para.start + start, end=para.start + end,
                 lang=sentence_language(text, doc.lang), duplicate_of=duplicate_of))
     return sentences
-
-
-# --------------------------------------------------------------------------------------------
-# Length limits for the translator
-
-_CLAUSE_END = re.compile(r"[,，、;；:：)）\]」』”\"»]+\s*|\s+")
-
-
-def split_for_translation(text: str, max_chars: int) -> list[str]:
-    """Pieces of text, each at most max_chars long, that concatenate back to text.
-
-    For pathological "sentences" (thousands of characters without punctuation). Cuts go after a
-    comma/semicolon/closing bracket where one falls in the second half of the window, else after
-    whitespace, else hard at max_chars. Whitespace stays at the end of the piece before the cut.
-    """
-    if max_chars < 1:
-        raise ValueError("max_chars must be at least 1")
-    pieces: list[str] = []
-    start, n = 0, len(text)
-    while n - start > max_chars:
-        limit = start + max_chars
-        best_clause = best_space = -1
-        for match in _CLAUSE_END.finditer(text, start + 1, limit):
-            cut = match.end()
-            if cut > limit:
-                break
-            if match.group()[0].isspace():
-                best_space = cut
-            else:
-                best_clause = cut
-        if best_clause >= start + max_chars // 2:
-            cut = best_clause
-        elif best_space > start:
-            cut = max(best_space, best_clause)
-        elif best_clause > start:
-            cut = best_clause
-        else:
-            cut = limit
-        pieces.append(text[start:cut])
-        start = cut
-    if start < n or not pieces:
-        pieces.append(text[start:])
-    return pieces

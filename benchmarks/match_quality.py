@@ -30,7 +30,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from align.types import Sentence  # noqa: E402
-from align.units import ClaimUnit, split_units  # noqa: E402
+from align.match.units import ClaimUnit, split_units  # noqa: E402
 
 DATA = REPO / "tests" / "data"
 ZH_DOC = "000_273696c2cfa1a6c5"
@@ -42,10 +42,11 @@ def seed_sentences(lang: str) -> list[Sentence]:
     """The seed's sentences exactly as the pipeline makes them (ingest + segment of input/),
     with the human reference translation imported as text_en (the `--translations` path)."""
     from align import ingest, segment, translate
+    from align.translate.imports import load_imported_translations
 
     path = REPO / "input" / (f"{ZH_DOC}.txt" if lang == "zh" else f"{DE_DOC}.txt")
     sentences = segment.segment_document(ingest.ingest_file(path))
-    imported = translate.load_imported_translations([DATA / f"reference_{lang}.csv"])
+    imported = load_imported_translations([DATA / f"reference_{lang}.csv"])
     translate.translate_sentences(sentences, imported=imported, cache=None, translators={})
     missing = [s.text for s in sentences if not s.translation_source.startswith("import:")]
     if missing:
@@ -106,7 +107,9 @@ def seed_units() -> tuple[list[ClaimUnit], list[ClaimUnit]]:
 def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
-    from align import match
+    from align import config
+    from align.match import comparable as match
+    from align.match import scoring
     from align.embed import Embedder
 
     zh_units, de_units = seed_units()
@@ -130,11 +133,11 @@ def main() -> None:
     w_cos, w_margin, w_mutual, w_lex = model.coef_[0]
     print(f"candidates: {len(cand)} ({y.sum()} true). fitted: W_BIAS={model.intercept_[0]:.2f} "
           f"W_COSINE={w_cos:.2f} W_MARGIN={w_margin:.2f} W_MUTUAL={w_mutual:.2f} W_LEXICAL={w_lex:.2f}")
-    print(f"module was: W_BIAS={match.W_BIAS:.2f} W_COSINE={match.W_COSINE:.2f} "
-          f"W_MARGIN={match.W_MARGIN:.2f} W_MUTUAL={match.W_MUTUAL:.2f} W_LEXICAL={match.W_LEXICAL:.2f}")
+    print(f"module was: W_BIAS={scoring.W_BIAS:.2f} W_COSINE={scoring.W_COSINE:.2f} "
+          f"W_MARGIN={scoring.W_MARGIN:.2f} W_MUTUAL={scoring.W_MUTUAL:.2f} W_LEXICAL={scoring.W_LEXICAL:.2f}")
 
-    # The grid below scores with the freshly fitted weights (copy them into align/match.py).
-    match.W_BIAS, match.W_COSINE, match.W_MARGIN, match.W_MUTUAL, match.W_LEXICAL = (
+    # The grid below scores with the freshly fitted weights (copy them into align/match/scoring.py).
+    scoring.W_BIAS, scoring.W_COSINE, scoring.W_MARGIN, scoring.W_MUTUAL, scoring.W_LEXICAL = (
         round(float(v), 2) for v in (model.intercept_[0], w_cos, w_margin, w_mutual, w_lex)
     )
 
@@ -170,7 +173,7 @@ def main() -> None:
           f"{ev['found']}/{sum(l.label for l in labels)} labelled pairs found)")
     al = match.align_comparable(units, vectors)
     ev = evaluate(al, units, labels)
-    print(f"module defaults (k={match.DEFAULT_K} floor={match.DEFAULT_COS_FLOOR} min_score={match.DEFAULT_MIN_SCORE}): "
+    print(f"module defaults (k={config.K_NEIGHBOURS} floor={config.COS_FLOOR} min_score={config.MIN_SCORE}): "
           f"precision={ev['precision']:.2f} recall={ev['recall']:.2f} ({ev['n_true']}/{ev['n_out']})")
     by_id = {u.unit_id: u for u in units}
     for r in al.itertuples():

@@ -56,7 +56,7 @@ def main() -> None:
 
     faiss.omp_set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
-    from align.match import mine
+    from align.match.candidates import mine
 
     src = unit_vectors(args.n, args.dim, 1)
     tgt = unit_vectors(args.n, args.dim, 2)

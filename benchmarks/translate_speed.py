@@ -146,8 +146,10 @@ def run(args, n: int, repeat: int, tmp: Path) -> None:
     import ctranslate2
     import sentencepiece as spm
 
-    from align import models
-    from align.translate import LENGTH_PENALTY, TranslationCache, _default_threads, translate_sentences, ArgosTranslator
+    from align.translate import packages as models
+    from align.translate import translate_sentences
+    from align.translate.cache import TranslationCache
+    from align.translate.engine import LENGTH_PENALTY, ArgosTranslator, _default_threads
     from align.types import Sentence
 
     t0 = time.perf_counter()

@@ -7,7 +7,8 @@ that, if they ever executed in a browser, they would leave a trace in the DOM (d
 to PWNED, a data-pwned attribute on <body>, an element with id="pwned").
 
 The tables follow /work/shared/SPEC.md and are written the way the pipeline writes them: Parquet
-with real types (lists, bools, floats) and CSV with `;`-joined list columns.
+with real types (lists, bools, floats) and CSV with `;`-joined list columns, by the
+pipeline's own writer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
+
+from align.output import schema
+from align.output.tables import write_table
 
 ZH = "000_273696c2cfa1a6c5"
 DE = "004_6ce744fa065e481d"
@@ -177,7 +181,7 @@ def build_tables() -> dict[str, pd.DataFrame]:
             sent_rows.append({
                 "doc_id": doc_id, "sent_id": sent_id, "para_id": para_id, "kind": kind, "text": text,
                 "start": offset, "end": offset + len(text), "lang": lang, "text_en": english,
-                "translation_source": source, "duplicate_of": "" if dup is None else str(dup),
+                "translation_source": source, "duplicate_of": dup,
             })
             texts[(doc_id, sent_id)] = (text, english)
             offset += len(text) + 1
@@ -225,12 +229,9 @@ def write_tables(out_dir: Path, formats: tuple[str, ...] = ("parquet", "csv"), e
     if not errors:
         del tables["errors"]
     for name, df in tables.items():
-        if "parquet" in formats:
-            df.to_parquet(out_dir / f"{name}.parquet", index=False)
-        if "csv" in formats:
-            flat = df.copy()
-            for col in flat.columns:
-                if flat[col].map(lambda v: isinstance(v, list)).any():
-                    flat[col] = flat[col].map(lambda v: ";".join(str(x) for x in v))
-            flat.to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8")
+        tables[name] = df = schema.normalise(df, name)
+        write_table(df, out_dir, name)
+        for fmt in ("parquet", "csv"):
+            if fmt not in formats:
+                (out_dir / f"{name}.{fmt}").unlink()
     return tables

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
-from align.report import pair_page_names, write_report
+from align.output.report import pair_page_names, write_report
 from tests import report_fixture as fx
 
 CHROMIUM_FLAGS = [

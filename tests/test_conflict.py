@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from align.conflict import find_conflict
-from align.units import split_clauses
+from align.match.conflict import find_conflict
+from align.match.units import split_clauses
 
 DATA = Path(__file__).parent / "data"
 

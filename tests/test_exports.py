@@ -10,8 +10,10 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from align.exports import md_cell, write_exports
-from align.report import Tables, load_tables
+from align.output.exports import write_exports
+from align.output.summary import md_cell
+from align.output.report import Tables, load_tables
+from align.output import schema
 from tests import report_fixture as fx
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -128,8 +130,8 @@ def test_markdown_cells_cannot_break_the_table():
 
 def test_exports_with_no_alignments(tmp_path):
     frames = fx.build_tables()
-    tables = Tables(documents=frames["documents"], sentences=frames["sentences"], alignments=pd.DataFrame(),
-                    claims=pd.DataFrame())
+    tables = Tables(documents=frames["documents"], sentences=frames["sentences"], alignments=schema.empty("alignments"),
+                    claims=schema.empty("claims"))
     write_exports(tmp_path, tables)
     assert ET.parse(tmp_path / "alignments.tmx").getroot().findall("body/tu") == []
     assert (tmp_path / "alignments.jsonl").read_text() == ""

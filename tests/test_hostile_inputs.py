@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from align.ingest import DEFAULT_MAX_BYTES, discover_inputs, ingest_bytes, ingest_file, ingest_paths
-from align.segment import segment_document, split_for_translation
+from align.config import MAX_INPUT_BYTES as DEFAULT_MAX_BYTES
+from align.ingest import discover_inputs, ingest_bytes, ingest_file, ingest_paths
+from align.segment import segment_document
 from align.types import InputError
 
 GERMAN = "Die Äußerungen von Peking kommen, nachdem Ottawa angekündigt hatte, alle Aktivitäten einzustellen."
@@ -170,16 +171,13 @@ def test_yaml_alias_bomb_in_front_matter_is_harmless(tmp_path):
     assert doc.text == GERMAN
 
 
-def test_pathological_sentence_is_split_for_the_translator(tmp_path):
+def test_pathological_sentence_stays_one_sentence(tmp_path):
     words = " ".join(f"wort{i}" for i in range(2000))  # ~17,000 characters, no punctuation
     path = tmp_path / "long.txt"
     path.write_text(words, "utf-8")
     doc = ingest_file(path)
     sents = check_sentences(doc)
     assert len(sents) == 1 and sents[0].text == words
-    pieces = split_for_translation(sents[0].text, 400)
-    assert "".join(pieces) == words and max(map(len, pieces)) <= 400
-    assert all(p.endswith(" ") for p in pieces[:-1])  # never inside a word
 
 
 def test_every_file_ends_in_documents_or_errors(seed_input):

@@ -19,7 +19,7 @@ from align.ingest import (
     normalize_date,
     parse_plain_text,
 )
-from align.language import detect_language, get_detector
+from align.ingest.language import detect_language, get_detector
 
 ZH_TITLE = "刚刚，海康威视回应_美严厉制裁威胁_"
 

@@ -7,17 +7,12 @@ import pandas as pd
 import pytest
 
 from align.embed import Embedder
-from align.match import (
-    ALIGNMENT_COLUMNS,
-    CLAIM_COLUMNS,
-    align_comparable,
-    align_parallel,
-    align_parallel_documents,
-    group_claims,
-    mine_pairs,
-)
+from align.match.candidates import mine
+from align.match.claims import CLAIM_COLUMNS, group_claims
+from align.match.comparable import ALIGNMENT_COLUMNS, align_comparable
+from align.match.parallel import align_parallel, align_parallel_documents
 from align.types import Sentence
-from align.units import sentence_units, split_clauses, split_units
+from align.match.units import sentence_units, split_clauses, split_units
 from benchmarks.match_quality import DE_DOC, ZH_DOC, evaluate, is_true, load_labels, seed_sentences
 
 
@@ -87,13 +82,15 @@ def test_english_units_keep_their_clause_as_original_text():
 
 # -- mining ---------------------------------------------------------------------------------
 
-def test_mine_pairs_matches_brute_force():
+def test_mine_matches_brute_force():
     rng = np.random.default_rng(0)
     src = rng.standard_normal((300, 32)).astype(np.float32)
     tgt = rng.standard_normal((200, 32)).astype(np.float32)
     src /= np.linalg.norm(src, axis=1, keepdims=True)
     tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
-    idx, cos, margin = mine_pairs(src, tgt, k=4, chunk=64)  # several chunks
+    mined = mine(src, tgt, k=4, chunk=64)  # several chunks
+    idx, cos = mined.fwd_idx, mined.fwd_sims
+    margin = mined.margin(cos, np.arange(len(src))[:, None], idx)
     sims = src @ tgt.T
     expect_idx = np.argsort(-sims, axis=1)[:, :4]
     assert np.array_equal(idx, expect_idx)
@@ -184,8 +181,9 @@ def test_group_claims_across_three_documents(seeds, embedder):
     weather = claims[claims["text_en"].str.contains("weather in Ottawa")]
     assert weather.iloc[0]["n_docs"] == 1
     # every unit belongs to exactly one claim row of its document
-    covered = [uid for ids in claims["unit_ids"] for uid in ids]
-    assert sorted(covered) == sorted(u.unit_id for u in all_units)
+    covered = {(d, s) for d, ids in zip(claims["doc_id"], claims["sent_ids"]) for s in ids}
+    assert covered == {(u.doc_id, s) for u in all_units for s in u.sent_ids}
+    assert claims.groupby(["claim_id", "doc_id"]).size().max() == 1
     # n_docs counts the documents of each claim
     assert (claims.groupby("claim_id")["doc_id"].nunique() == claims.groupby("claim_id")["n_docs"].first()).all()
 
@@ -241,7 +239,7 @@ def test_parallel_is_banded_and_handles_long_documents(embedder):
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     noisy = vecs + 0.3 * rng.standard_normal(vecs.shape).astype(np.float32) / np.sqrt(384)
     noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-    from align.match import parallel_beads
+    from align.match.parallel import parallel_beads
 
     # target has 5 extra sentences at the start: anchors must carry the band off the diagonal
     extra = rng.standard_normal((5, 384)).astype(np.float32)

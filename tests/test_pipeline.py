@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from align import cli, tables
+from align import cli
+from align.output import tables
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCES = [REPO / "tests" / "data" / "reference_zh.csv", REPO / "tests" / "data" / "reference_de.csv"]

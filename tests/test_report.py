@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from align.report import Tables, load_tables, pair_page_names, summary_rows, write_report
+from align.output.report import Tables, load_tables, pair_page_names, summary_rows, write_report
+from align.output import schema
 from tests import report_fixture as fx
 
 
@@ -44,18 +45,17 @@ def test_load_tables_reads_parquet_and_csv_alike(tmp_path):
     assert al["src_sent_ids"].tolist() == [list(v) for v in frames["alignments"]["src_sent_ids"]]
     assert al["mutual"].tolist() == frames["alignments"]["mutual"].tolist()
     assert al["score"].dtype == float
-    assert from_csv.sentences["duplicate_of"].tolist() == frames["sentences"]["duplicate_of"].tolist()
+    assert from_csv.sentences["duplicate_of"].equals(frames["sentences"]["duplicate_of"])
 
 
 def test_load_tables_reads_what_align_tables_writes(tmp_path):
-    from align.tables import write_table
+    from align.output.tables import write_table
 
     frames = fx.build_tables()
-    frames["sentences"]["duplicate_of"] = frames["sentences"]["duplicate_of"].replace("", None)
     for name, df in frames.items():
         write_table(df, tmp_path, name)
     tables = load_tables(tmp_path)
-    assert tables.sentences["duplicate_of"].tolist() == fx.build_tables()["sentences"]["duplicate_of"].tolist()
+    assert tables.sentences["duplicate_of"].equals(schema.normalise(fx.build_tables()["sentences"], "sentences")["duplicate_of"])
     assert tables.alignments["tgt_sent_ids"].tolist() == frames["alignments"]["tgt_sent_ids"].tolist()
     (tmp_path / "sentences.parquet").unlink()  # the CSV reads the same
     assert load_tables(tmp_path).sentences.equals(tables.sentences)
@@ -245,7 +245,7 @@ def test_report_without_alignments_or_claims(tmp_path):
     """After `align ingest` only documents and sentences exist: the report still works."""
     frames = fx.build_tables()
     tables = Tables(documents=frames["documents"], sentences=frames["sentences"],
-                    alignments=pd.DataFrame(), claims=pd.DataFrame(), errors=None)
+                    alignments=schema.empty("alignments"), claims=schema.empty("claims"), errors=None)
     index = write_report(tmp_path, tables)
     page = soup(index)
     assert len(page.select("tr.doc-row")) == 3

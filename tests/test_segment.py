@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.ingest import ingest_bytes, ingest_file
-from align.segment import segment_document, split_for_translation, split_sentences
+from align.segment import segment_document, split_sentences
 from align.types import Document, Paragraph
 
 
@@ -215,41 +215,6 @@ def test_segment_document_offsets_property(paragraph_texts):
     assert "".join(text.split()) == "".join("".join(s.text.split()) for s in sents)
     for s in sents:
         assert text[s.start:s.end] == s.text
-
-
-# ---------------------------------------------------------------------------------- translator limits
-
-
-def test_split_for_translation_pathological_sentence():
-    sentence = ("Hikvision Canada Inc wurde angewiesen alle Operationen einzustellen " * 120
-                + "海康威视是全球最大的监控设备制造商" * 80)
-    pieces = split_for_translation(sentence, 300)
-    assert "".join(pieces) == sentence
-    assert all(0 < len(p) <= 300 for p in pieces)
-    # Latin part cut at whitespace, never inside a word.
-    latin = [p for p in pieces if p.isascii()]
-    assert latin and all(p.endswith(" ") for p in latin)
-
-
-def test_split_for_translation_prefers_commas():
-    text = "，".join(["海康威视服务于全球多个国家和地区"] * 40)
-    pieces = split_for_translation(text, 100)
-    assert "".join(pieces) == text
-    assert all(p.endswith("，") for p in pieces[:-1]) and all(len(p) <= 100 for p in pieces)
-    assert split_for_translation("kurz", 100) == ["kurz"]
-    assert split_for_translation("", 10) == [""]
-    with pytest.raises(ValueError):
-        split_for_translation("x", 0)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab ,，中。\n")), max_size=300),
-       st.integers(min_value=1, max_value=40))
-def test_split_for_translation_property(text, max_chars):
-    pieces = split_for_translation(text, max_chars)
-    assert "".join(pieces) == text
-    assert all(len(p) <= max_chars for p in pieces)
-    assert all(pieces) or pieces == [""]
 
 
 def test_sentence_language_keeps_plausible_document_language_but_not_a_foreign_sentence():

@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from align import tables
+from align.output import schema, tables
 from align.types import InputFailure, Sentence
 
 
@@ -24,13 +24,13 @@ def _alignments() -> pd.DataFrame:
 
 def test_parquet_keeps_real_types_and_csv_joins_lists(tmp_path):
     tables.write_table(_alignments(), tmp_path, "alignments")
-    schema = pq.read_schema(tmp_path / "alignments.parquet")
-    assert schema.field("src_sent_ids").type.value_type == pa.int64()
-    assert pa.types.is_list(schema.field("src_sent_ids").type)
-    assert str(schema.field("mutual").type) == "bool"
-    assert str(schema.field("score").type) == "double"
+    written = pq.read_schema(tmp_path / "alignments.parquet")
+    assert written.field("src_sent_ids").type.value_type == pa.int64()
+    assert pa.types.is_list(written.field("src_sent_ids").type)
+    assert str(written.field("mutual").type) == "bool"
+    assert str(written.field("score").type) == "double"
     raw = pd.read_csv(tmp_path / "alignments.csv", dtype=str, keep_default_na=False)
-    assert list(raw.columns[:14]) == tables.ALIGNMENT_COLUMNS
+    assert list(raw.columns) == schema.COLUMNS["alignments"]
     assert raw.loc[0, "src_sent_ids"] == "3;4"
     assert raw.loc[1, "tgt_sent_ids"] == ""
     assert raw.loc[1, "tgt_text"] == "y\nz"
@@ -53,8 +53,9 @@ def test_sentences_duplicate_of_is_nullable_int_and_round_trips(tmp_path):
         Sentence("d", 2, 1, "body", "Satz.", 9, 14, "de", 1, "Sentence.", "import:refs.csv"),
     ]
     tables.write_table(tables.sentences_frame(sents), tmp_path, "sentences")
-    back = tables.sentences_from_frame(tables.read_table(tmp_path, "sentences"))
-    assert back == sents
+    back = tables.read_table(tmp_path, "sentences")
+    pd.testing.assert_frame_equal(back, tables.sentences_frame(sents))
+    assert back["duplicate_of"].tolist()[2] == 1 and back["duplicate_of"].isna().tolist() == [True, True, False]
     raw = pd.read_csv(tmp_path / "sentences.csv", dtype=str, keep_default_na=False)
     assert raw["duplicate_of"].tolist() == ["", "", "1"]
 

@@ -9,14 +9,14 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from align.fsutil import atomic_write_bytes, atomic_write_text
-from align.report import Tables, claim_groups, normalize_tables, summary_rows
+from align.output.schema import Tables
+from align.output.summary import build_summary_md
 
 # Characters XML 1.0 cannot carry at all (C0 controls other than tab/CR/LF, lone surrogates,
 # U+FFFE/U+FFFF). Hostile input may contain them; they are dropped from the TMX only.
@@ -56,7 +56,6 @@ def _version() -> str:
 
 def build_tmx(tables: Tables, version: str | None = None) -> bytes:
     """TMX 1.4 document: one <tu> per alignment with both original-language sides."""
-    tables = normalize_tables(tables)
     doc_langs = dict(zip(tables.documents["doc_id"], tables.documents["lang"]))
     src_langs = {_lang(doc_langs, d) for d in tables.alignments["src_doc"]}
     root = ET.Element("tmx", version="1.4")
@@ -95,7 +94,6 @@ def _json_value(value: Any) -> Any:
 
 
 def build_jsonl(tables: Tables) -> str:
-    tables = normalize_tables(tables)
     doc_langs = dict(zip(tables.documents["doc_id"], tables.documents["lang"]))
     lines = []
     for row in tables.alignments.to_dict("records"):
@@ -106,81 +104,10 @@ def build_jsonl(tables: Tables) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
-
-
-def md_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes and markup escaped, raw HTML inert."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())
-
-
-def _md_table(header: list[str], rows: list[list[Any]]) -> str:
-    numeric = [bool(rows) and all(isinstance(r[i], (int, np.integer)) for r in rows) for i in range(len(header))]
-    out = ["| " + " | ".join(md_cell(h) for h in header) + " |",
-           "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
-    out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def build_summary_md(tables: Tables) -> str:
-    tables = normalize_tables(tables)
-    docs = tables.documents
-    groups = claim_groups(tables)
-    claim_docs = {cid: {m["doc_id"] for m in members} for cid, members in groups.items()}
-    unique = Counter(next(iter(d)) for d in claim_docs.values() if len(d) == 1)
-    shared_by_doc = Counter(doc for d in claim_docs.values() if len(d) >= 2 for doc in d)
-    aligned = Counter()
-    for row in tables.alignments.itertuples(index=False):
-        aligned[row.src_doc] += 1
-        aligned[row.tgt_doc] += 1
-    labels = {doc_id: f"D{n}" for n, doc_id in enumerate(docs["doc_id"], start=1)}
-
-    parts = ["# Alignment summary", "", _md_table(["What", "Count"], [list(r) for r in summary_rows(tables)]), ""]
-    parts += ["## Documents", "", _md_table(
-        ["#", "Title", "Lang", "Date", "Source file", "n sentences", "n aligned pairs", "n shared claims",
-         "n unique claims"],
-        [[labels[d.doc_id], d.title, d.lang, d.date, d.path, d.n_sentences, aligned[d.doc_id],
-          shared_by_doc[d.doc_id], unique[d.doc_id]] for d in docs.itertuples(index=False)]), ""]
-
-    pairs = Counter((r.src_doc, r.tgt_doc) for r in tables.alignments.itertuples(index=False))
-    pair_conflicts = Counter((r.src_doc, r.tgt_doc) for r in tables.alignments.itertuples(index=False)
-                             if r.conflict)
-    if pairs:
-        parts += ["## Document pairs", "", _md_table(
-            ["Pair", "n aligned pairs", "n conflicts"],
-            [[f"{labels.get(a, a)} × {labels.get(b, b)}", n, pair_conflicts[(a, b)]]
-             for (a, b), n in sorted(pairs.items())]), ""]
-
-    conflicts = tables.alignments[tables.alignments["conflict"] != ""]
-    parts += ["## Conflicts", ""]
-    if len(conflicts):
-        parts += [_md_table(
-            ["Pair", "What differs", "First article", "Second article", "Score"],
-            [[f"{labels.get(r.src_doc, r.src_doc)} × {labels.get(r.tgt_doc, r.tgt_doc)}", r.conflict,
-              r.src_en or r.src_text, r.tgt_en or r.tgt_text, "" if math.isnan(r.score) else f"{r.score:.2f}"]
-             for r in conflicts.itertuples(index=False)]), ""]
-    else:
-        parts += ["None.", ""]
-
-    shared_rows = []
-    for cid, members in groups.items():
-        if len(claim_docs[cid]) >= 2:
-            first = members[0]
-            shared_rows.append([len(claim_docs[cid]), ", ".join(labels.get(d, d) for d in sorted(
-                claim_docs[cid], key=lambda d: labels.get(d, d))), first["text_en"] or first["text"]])
-    shared_rows.sort(key=lambda r: -r[0])
-    parts += ["## Shared claims", "", _md_table(["n docs", "Documents", "Claim (first wording)"], shared_rows)
-              if shared_rows else "None.", ""]
-    return "\n".join(parts)
-
 
 def write_exports(out_dir: str | Path, tables: Tables) -> list[Path]:
     """Write OUT/alignments.tmx, OUT/alignments.jsonl and OUT/summary.md; return their paths."""
     out_dir = Path(out_dir)
-    tables = normalize_tables(tables)
     tmx, jsonl, md = out_dir / "alignments.tmx", out_dir / "alignments.jsonl", out_dir / "summary.md"
     atomic_write_bytes(tmx, build_tmx(tables))
     atomic_write_text(jsonl, build_jsonl(tables))

@@ -72,9 +72,6 @@ class PackageInfo:
         return self.path / "model"
 
 
-# ---------------------------------------------------------------- locations
-
-
 def _home() -> Path:
     if "SNAP" in os.environ and "SNAP_USER_DATA" in os.environ:
         return Path(os.environ["SNAP_USER_DATA"])
@@ -116,9 +113,6 @@ def package_dirs() -> list[Path]:
 
 def install_command(pair: str) -> str:
     return f"align models install {pair}"
-
-
-# ---------------------------------------------------------------- listing
 
 
 def _version_key(version: str):
@@ -187,17 +181,8 @@ def list_packages() -> list[PackageInfo]:
     return found
 
 
-def find_package(from_code: str, to_code: str) -> PackageInfo | None:
-    """The newest installed package for the pair, or None."""
-    matches = [p for p in list_packages() if p.from_code == from_code and p.to_code == to_code]
-    return matches[-1] if matches else None
-
-
 def available_pairs() -> set[str]:
     return {p.pair for p in list_packages()}
-
-
-# ---------------------------------------------------------------- validation
 
 
 def _check_codes(from_code, to_code, where: str) -> None:
@@ -339,9 +324,6 @@ def validate_folder(folder: Path) -> dict:
     if not (folder / "sentencepiece.model").is_file() and not (folder / "bpe.model").is_file():
         raise ModelError(f"{where}: no tokenizer (sentencepiece.model or bpe.model)")
     return meta
-
-
-# ---------------------------------------------------------------- installing
 
 
 def _existing_parent(path: Path) -> Path:

@@ -37,112 +37,19 @@ import pandas as pd
 from markupsafe import Markup
 
 from align.fsutil import atomic_write_text
-from align.tables import (
-    BOOL_COLUMNS,
-    COLUMNS,
-    FLOAT_COLUMNS,
-    LIST_COLUMNS,
-    Tables,
-    read_tables,
-)
-from align.tables import INT_COLUMNS as TABLE_INT_COLUMNS
+from align.output.schema import Tables
+from align.output.summary import claim_groups, summary_rows
+from align.output.tables import read_tables
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-# The table contract lives in align.tables; the report reads pair/claim ids more leniently
-# (ints when every value is a plain integer, else text), so they are not plain int columns here.
-ID_COLUMNS = {"pair_id", "claim_id"}
-INT_COLUMNS = TABLE_INT_COLUMNS - ID_COLUMNS
 
 SCORE_BUCKETS = 10  # colour classes sc-0 .. sc-9, one per 0.1 of score
 GRID_BUCKETS = 5
 
 
-# --------------------------------------------------------------------------- loading
-
-def _as_id_list(value: Any) -> list:
-    """A list column cell from Parquet (list/ndarray), CSV (`;`-joined) or a bare scalar."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = list(value)
-    elif isinstance(value, float) and math.isnan(value):
-        return []
-    elif isinstance(value, str):
-        items = [p for p in (x.strip() for x in value.split(";")) if p]
-    else:
-        items = [value]
-    out = []
-    for item in items:
-        try:
-            out.append(int(item))
-        except (TypeError, ValueError):
-            out.append(str(item))
-    return out
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes", "t", "y"}
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    return bool(value)
-
-
-def _as_text(value: Any) -> str:
-    if value is None or (np.isscalar(value) and pd.isna(value)) or value is pd.NA:
-        return ""
-    return str(value)
-
-
-def _all_plain_ints(values: pd.Series) -> bool:
-    def plain(v: Any) -> bool:
-        if isinstance(v, (bool, np.bool_)):
-            return False
-        if isinstance(v, (int, np.integer)):
-            return True
-        return isinstance(v, str) and v.isascii() and v.isdigit() and (v == "0" or not v.startswith("0"))
-    return all(plain(v) for v in values)
-
-
-def normalize_table(name: str, df: pd.DataFrame | None) -> pd.DataFrame:
-    """Give a table every SPEC column with a predictable Python type (extra columns are kept)."""
-    df = pd.DataFrame(columns=COLUMNS[name]) if df is None else df.copy()
-    for col in COLUMNS[name]:
-        if col not in df.columns:
-            df[col] = pd.Series([None] * len(df), dtype=object)
-    for col in df.columns:
-        if col in LIST_COLUMNS:
-            df[col] = df[col].map(_as_id_list).astype(object)
-        elif col in BOOL_COLUMNS:
-            df[col] = df[col].map(_as_bool).astype(bool)
-        elif col in FLOAT_COLUMNS:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
-        elif col in INT_COLUMNS:
-            df[col] = pd.to_numeric(df[col], errors="coerce").fillna(-1).astype(int)
-        elif col in ID_COLUMNS and _all_plain_ints(df[col]):
-            df[col] = df[col].map(int).astype(object)  # 0, 1, 2 ... from Parquet or CSV alike
-        elif col in COLUMNS[name]:
-            # everything else is text; doc ids stay text so "007" and 7 never get confused
-            df[col] = df[col].map(_as_text).astype(object)
-    return df.reset_index(drop=True)
-
-
 def load_tables(out_dir: str | Path) -> Tables:
-    """The tables of an output folder (align.tables.read_tables: Parquet when present, else CSV),
-    normalised for the report."""
-    return normalize_tables(read_tables(out_dir))
-
-
-def normalize_tables(tables: Tables) -> Tables:
-    errors = tables.errors
-    return Tables(
-        documents=normalize_table("documents", tables.documents),
-        sentences=normalize_table("sentences", tables.sentences),
-        alignments=normalize_table("alignments", tables.alignments),
-        claims=normalize_table("claims", tables.claims),
-        errors=None if errors is None or len(errors) == 0 else normalize_table("errors", errors),
-    )
+    """The tables of an output folder (Parquet when present, else CSV)."""
+    return read_tables(out_dir)
 
 
 # --------------------------------------------------------------------------- names and numbers
@@ -309,7 +216,7 @@ def _doc_views(tables: Tables) -> dict[str, dict[str, Any]]:
     docs: dict[str, dict[str, Any]] = {}
     sent_counts = tables.sentences.groupby("doc_id").size().to_dict() if len(tables.sentences) else {}
     for n, row in enumerate(tables.documents.itertuples(index=False), start=1):
-        n_sent = row.n_sentences if row.n_sentences >= 0 else int(sent_counts.get(row.doc_id, 0))
+        n_sent = row.n_sentences or int(sent_counts.get(row.doc_id, 0))
         docs[row.doc_id] = {
             "doc_id": row.doc_id, "label": f"D{n}", "title": row.title or row.doc_id, "lang": row.lang,
             "date": row.date, "author": row.author, "path": row.path, "format": row.format,
@@ -337,14 +244,6 @@ def _alignment_views(tables: Tables) -> list[dict[str, Any]]:
     return out
 
 
-def claim_groups(tables: Tables) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in tables.claims.itertuples(index=False):
-        groups[row.claim_id].append({"doc_id": row.doc_id, "sent_ids": list(row.sent_ids), "text": row.text,
-                                     "text_en": row.text_en, "n_docs": row.n_docs})
-    return groups
-
-
 def _shared_claims_per_pair(groups: Mapping[str, list[dict]]) -> Counter:
     shared: Counter = Counter()
     for members in groups.values():
@@ -360,7 +259,7 @@ def _sentence_views(doc_sentences: pd.DataFrame) -> list[dict[str, Any]]:
     for row in sents.itertuples(index=False):
         english = row.text_en if row.text_en and row.text_en != row.text else ""
         out.append({"sent_id": int(row.sent_id), "para_id": int(row.para_id), "kind": row.kind or "body",
-                    "text": row.text, "text_en": english, "lang": row.lang, "dup": row.duplicate_of,
+                    "text": row.text, "text_en": english, "lang": row.lang, "dup": None if pd.isna(row.duplicate_of) else int(row.duplicate_of),
                     "source": row.translation_source})
     return out
 
@@ -392,30 +291,6 @@ def _side_view(sentences: list[dict], aligns: list[dict], side: str, other: str)
     return paragraphs, n_only
 
 
-def summary_rows(tables: Tables) -> list[tuple[str, str]]:
-    """(label, value) rows for an end-of-run summary (also used in summary.md)."""
-    tables = normalize_tables(tables)
-    groups = claim_groups(tables)
-    n_docs_per_claim = {cid: len({m["doc_id"] for m in members}) for cid, members in groups.items()}
-    sources = Counter(
-        (src.split(":", 1)[0] if src else "untranslated")
-        for src in tables.sentences["translation_source"]
-    )
-    conflicts = int((tables.alignments["conflict"] != "").sum())
-    rows = [
-        ("Documents", str(len(tables.documents))),
-        ("Sentences", str(len(tables.sentences))),
-        ("Translated", ", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "0"),
-        ("Aligned pairs", str(len(tables.alignments))),
-        ("Shared claims", str(sum(1 for n in n_docs_per_claim.values() if n >= 2))),
-        ("Unique claims", str(sum(1 for n in n_docs_per_claim.values() if n == 1))),
-        ("Conflicts", str(conflicts)),
-    ]
-    if tables.errors is not None:
-        rows.append(("Failed inputs", str(len(tables.errors))))
-    return rows
-
-
 # --------------------------------------------------------------------------- writing
 
 def write_report(out_dir: str | Path, tables: Tables | None = None,
@@ -426,7 +301,7 @@ def write_report(out_dir: str | Path, tables: Tables | None = None,
     (doc_a, doc_b) to a sentence x sentence similarity matrix for the heatmaps.
     """
     out_dir = Path(out_dir)
-    tables = load_tables(out_dir) if tables is None else normalize_tables(tables)
+    tables = load_tables(out_dir) if tables is None else tables
     report_dir = out_dir / "report"
     env = _environment()
     assets = _assets(env)

@@ -6,8 +6,9 @@ The detector is built once, lazily, and restricted to SUPPORTED_LANGUAGES: lingu
 
 from __future__ import annotations
 
-import re
 import threading
+
+from align import text as scripts
 
 # ISO 639-1 codes the pipeline can identify. Anything else comes back as the caller's default
 # (usually "unknown" or the document's language).
@@ -24,9 +25,6 @@ MAX_DETECT_CHARS = 4000
 _detector = None
 _detector_lock = threading.Lock()
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 
 
 def get_detector():
@@ -59,9 +57,9 @@ def detect_language(text: str, default: str = UNKNOWN) -> str:
     n_letters = _letter_count(sample)
     if n_letters == 0:
         return default
-    n_kana = len(_KANA.findall(sample))
-    n_hangul = len(_HANGUL.findall(sample))
-    n_han = len(_HAN.findall(sample))
+    n_kana = len(scripts.KANA.findall(sample))
+    n_hangul = len(scripts.HANGUL.findall(sample))
+    n_han = len(scripts.HAN.findall(sample))
     cjk = n_kana + n_hangul + n_han
     # Mostly CJK letters: a handful of characters is already enough to tell.
     if cjk and cjk * 2 >= n_letters:
@@ -95,17 +93,15 @@ def language_confidence(text: str, lang: str) -> float:
         return 0.0
 
 
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 
 
 def script_of(text: str) -> str:
     """The dominant script family of text's letters: cjk, cyrillic, arabic, latin or other."""
     sample = text[:MAX_DETECT_CHARS]
     counts = {
-        "cjk": len(_HAN.findall(sample)) + len(_KANA.findall(sample)) + len(_HANGUL.findall(sample)),
-        "cyrillic": len(_CYRILLIC.findall(sample)),
-        "arabic": len(_ARABIC.findall(sample)),
+        "cjk": len(scripts.HAN.findall(sample)) + len(scripts.KANA.findall(sample)) + len(scripts.HANGUL.findall(sample)),
+        "cyrillic": len(scripts.CYRILLIC.findall(sample)),
+        "arabic": len(scripts.ARABIC.findall(sample)),
     }
     n_letters = _letter_count(sample)
     counts["latin"] = sum(1 for ch in sample if ch.isalpha() and ch < "\u0250")

@@ -1,0 +1,45 @@
+"""Match stage: align claim units across documents and group them into claims.
+
+Modules: units (claim units), candidates (k-NN mining), scoring, comparable, parallel,
+claims, conflict.  The stage takes units and vectors; it never embeds.
+
+Comparable mode (`align_comparable`, the default): news reports are not translations of each
+other, so matching is order-free and runs on claim units (align/match/units.py).  For every unordered
+document pair (src_doc < tgt_doc) the candidates are each unit's k nearest units of the other
+document, in both directions (`mine`: exact inner products computed once, tile by tile, feeding
+faiss k-heaps for both directions).  Each candidate gets
+
+- `cosine`  cos(x, y) of the L2-normalised embeddings;
+- `margin`  the ratio margin of Artetxe & Schwenk (2019, "Margin-based parallel corpus mining"):
+            cos(x, y) / ((mean cos of x to its k NN + mean cos of y to its k NN) / 2).  It corrects
+            hubness: a sentence similar to everything (a "hub") has a high neighbourhood mean,
+            so its pairs get a low margin;
+- `mutual`  whether x and y are each other's nearest neighbour.
+
+Margin alone pairs unrelated sentences when a document has nothing to match (every
+neighbourhood is poor, so ratios stay near 1; see LASER issue #198), so an absolute floor
+`cos_floor` removes pairs that are not similar at all.  A fourth, independent signal is `lexical`, the IDF-weighted overlap of content words
+(embeddings blur exact terms such as "legitimate rights and interests").  They are combined into
+
+    score = sigmoid(W_BIAS + W_COSINE * cosine + W_MARGIN * (margin - 1) + W_MUTUAL * mutual
+                    + W_LEXICAL * lexical)
+
+The weights are a logistic regression fitted on hand-labelled pairs of the two seed reports
+(tests/data/labelled_pairs.csv, fitted by benchmarks/match_quality.py, which also prints a
+precision/recall grid over min_score, cos_floor and k).  `score` is thus an estimate of the
+probability that the pair states the same claim.  The defaults config.MIN_SCORE, config.COS_FLOOR
+and config.K_NEIGHBOURS are the grid point with the best F1 among those with precision >= 0.8 (numbers in
+the module constants' comments and in the benchmark's output).
+
+Parallel mode (`align_parallel`): for documents that translate each other, a monotonic
+alignment with 1-0, 0-1, 1-1, 1-2, 2-1 and 2-2 beads by dynamic programming (as Vecalign /
+Bertalign do).  A first pass finds anchor pairs (mutual nearest neighbours forming the longest
+increasing chain); the second pass runs the full bead DP only inside a band of +-`window`
+sentences around the path interpolated through the anchors, so time is O(n * window).
+Bead cost is Vecalign's: (1 - cos(span_src, span_tgt)) * n_src * n_tgt, normalised by the mean
+cost of random pairs, plus Bertalign's length term len_weight * |log(len_src / len_tgt)| over the
+English texts; a skipped sentence costs `skip_cost`.
+
+Claims (`group_claims`): connected components of the aligned units across all documents; one
+row per (claim, document) member; every unit aligned nowhere is a claim of its own (n_docs 1).
+"""

@@ -1,0 +1,1 @@
+"""Output stage: the table contract (schema), tables, exports, summary and the HTML report."""

@@ -1,0 +1,201 @@
+"""THE table contract (../shared/SPEC.md; docs/tables.md is generated from this module).
+
+Every table's columns, in order, with one type each; one `normalise` that gives a frame
+exactly those columns and types (columns outside the contract are dropped, so internal ids
+never reach a table); and the spreadsheet-safe CSV form of a cell.  Everything that writes or
+reads a table goes through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+# name -> (type, description).  Types: str, int, nullable_int, float, bool, int_list.
+DOCUMENTS = {
+    "doc_id": ("str", "stable, unique id, from the file name"),
+    "path": ("str", "the input file"),
+    "format": ("str", "txt, markdown or html"),
+    "lang": ("str", "ISO 639-1 language of the document"),
+    "title": ("str", "title from the markup or front matter"),
+    "author": ("str", "author from the markup or front matter"),
+    "date": ("str", "ISO 8601 date or empty"),
+    "n_paragraphs": ("int", "paragraphs of the cleaned text"),
+    "n_sentences": ("int", "sentences of the document"),
+    "sha256": ("str", "SHA-256 of the raw file"),
+}
+SENTENCES = {
+    "doc_id": ("str", "document"),
+    "sent_id": ("int", "0-based, document order"),
+    "para_id": ("int", "paragraph of the sentence"),
+    "kind": ("str", "title, heading, body or caption"),
+    "text": ("str", "original language"),
+    "start": ("int", "character offset into the document's cleaned text"),
+    "end": ("int", "end offset (exclusive)"),
+    "lang": ("str", "ISO 639-1 language of the sentence"),
+    "text_en": ("str", "English text (empty when no translation was available)"),
+    "translation_source": ("str", "identity, import:FILE, argos:PACKAGE-VERSION or none"),
+    "duplicate_of": ("nullable_int", "sent_id of an identical earlier sentence in the document"),
+}
+ALIGNMENTS = {
+    "pair_id": ("int", "row id"),
+    "src_doc": ("str", "first document (src_doc < tgt_doc)"),
+    "src_sent_ids": ("int_list", "sentences of the source unit"),
+    "tgt_doc": ("str", "second document"),
+    "tgt_sent_ids": ("int_list", "sentences of the target unit"),
+    "src_text": ("str", "source unit, original language"),
+    "tgt_text": ("str", "target unit, original language"),
+    "src_en": ("str", "source unit in English"),
+    "tgt_en": ("str", "target unit in English"),
+    "cosine": ("float", "cosine of the unit embeddings"),
+    "margin": ("float", "ratio margin against the units' neighbourhoods"),
+    "score": ("float", "0..1, probability that both state the same claim"),
+    "mutual": ("bool", "each unit is the other's nearest neighbour"),
+    "conflict": ("str", "empty, or what the two sides disagree on (e.g. year: 2020 vs 2019)"),
+}
+CLAIMS = {
+    "claim_id": ("int", "claim"),
+    "doc_id": ("str", "a document carrying the claim"),
+    "sent_ids": ("int_list", "its sentences in that document"),
+    "text": ("str", "the claim in that document, original language"),
+    "text_en": ("str", "the same in English"),
+    "n_docs": ("int", "how many documents carry this claim (1 = unique)"),
+}
+ERRORS = {
+    "path": ("str", "input that failed"),
+    "stage": ("str", "stage that failed (discover, read, decode, parse, translate, ...)"),
+    "error": ("str", "what went wrong and how to fix it"),
+}
+
+SCHEMAS: dict[str, dict[str, tuple[str, str]]] = {
+    "documents": DOCUMENTS,
+    "sentences": SENTENCES,
+    "alignments": ALIGNMENTS,
+    "claims": CLAIMS,
+    "errors": ERRORS,
+}
+TABLE_NAMES = tuple(SCHEMAS)
+COLUMNS = {name: list(cols) for name, cols in SCHEMAS.items()}
+
+
+def column_type(table: str, column: str) -> str:
+    return SCHEMAS[table][column][0]
+
+
+def _as_int_list(value) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, float) and pd.isna(value):
+        return []
+    if isinstance(value, str):
+        return [int(p) for p in value.split(";") if p.strip() != ""]
+    return [int(v) for v in value]
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return bool(value)
+
+
+def _as_text(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def empty(name: str) -> pd.DataFrame:
+    """A table with its contract columns and no rows."""
+    return normalise(pd.DataFrame(columns=COLUMNS[name]), name)
+
+
+def normalise(df: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    """The frame with exactly the contract columns of table `name`, in order, with their types.
+
+    Missing columns are added empty; columns outside the contract are dropped.  A missing int
+    is 0, a missing nullable int is <NA>, a missing bool is False, missing text is "".
+    """
+    if df is None:
+        df = pd.DataFrame(columns=COLUMNS[name])
+    out = pd.DataFrame(index=range(len(df)))
+    for col, (typ, _) in SCHEMAS[name].items():
+        values = df[col].reset_index(drop=True) if col in df.columns else pd.Series([None] * len(df), dtype=object)
+        if typ == "int_list":
+            out[col] = values.map(_as_int_list).astype(object)
+        elif typ == "bool":
+            out[col] = values.map(_as_bool).astype(bool)
+        elif typ == "float":
+            out[col] = pd.to_numeric(values, errors="coerce").astype("float64")
+        elif typ == "nullable_int":
+            out[col] = pd.to_numeric(values, errors="coerce").astype("Int64")
+        elif typ == "int":
+            out[col] = pd.to_numeric(values, errors="coerce").fillna(0).astype("int64")
+        else:
+            out[col] = values.map(_as_text).astype(object)
+    return out
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    arrow = {"str": pa.string(), "int": pa.int64(), "nullable_int": pa.int64(), "float": pa.float64(),
+             "bool": pa.bool_(), "int_list": pa.list_(pa.int64())}
+    return pa.schema([pa.field(col, arrow[typ]) for col, (typ, _) in SCHEMAS[name].items()])
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """`'` before a text cell a spreadsheet would run as a formula (CSV only; Parquet is exact)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_unsafe(text: str) -> str:
+    """Inverse of csv_safe, for reading our own CSV back."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_frame(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The CSV form of a normalised table: lists `;`-joined, text cells spreadsheet-safe."""
+    out = df.copy()
+    for col, (typ, _) in SCHEMAS[name].items():
+        if typ == "int_list":
+            out[col] = out[col].map(lambda ids: ";".join(str(i) for i in ids))
+        elif typ == "str":
+            out[col] = out[col].map(csv_safe)
+    return out
+
+
+def from_csv_frame(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table read from our CSV (all cells text) back to its contract values."""
+    out = df.copy()
+    for col, (typ, _) in SCHEMAS[name].items():
+        if typ == "str" and col in out.columns:
+            out[col] = out[col].map(lambda v: csv_unsafe(v) if isinstance(v, str) else v)
+    return normalise(out, name)
+
+
+@dataclass
+class Tables:
+    """The tables of one run, normalised."""
+
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    alignments: pd.DataFrame | None  # None: not produced (an `align ingest` run)
+    claims: pd.DataFrame | None
+    errors: pd.DataFrame | None = None  # None: nothing failed
+
+
+def normalise_tables(tables: Tables) -> Tables:
+    """Tables in their contract form (frames built elsewhere, e.g. by tests, may lack columns)."""
+    return Tables(
+        documents=normalise(tables.documents, "documents"),
+        sentences=normalise(tables.sentences, "sentences"),
+        alignments=normalise(tables.alignments, "alignments"),
+        claims=normalise(tables.claims, "claims"),
+        errors=None if tables.errors is None or len(tables.errors) == 0 else normalise(tables.errors, "errors"),
+    )
