@@ -144,96 +144,124 @@ def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = conf
     return RunResult(docs, sentences, failures, written=written, timings=timer.timings)
 
 
-def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFactory | None = None) -> RunResult:
-    """`align run`: the whole pipeline into options.out_dir."""
-    # Later stages are imported here, not at module top, so `align ingest` never loads
-    # torch / CTranslate2.
-    from align import embed, translate
-    from align.match import claims as match_claims
-    from align.match import comparable, parallel, units
-    from align.translate import engine, packages
-    from align.translate.cache import TranslationCache
-    from align.translate.imports import load_imported_translations
-
+def _check_options(options: RunOptions) -> None:
     if options.mode not in ("comparable", "parallel"):
         raise ConfigError(f"--mode must be comparable or parallel, not {options.mode!r}")
     if options.min_score is not None and not 0.0 <= options.min_score <= 1.0:
         raise ConfigError(f"--min-score must be between 0 and 1, not {options.min_score}")
     if options.beam < 1:
         raise ConfigError(f"--beam must be at least 1, not {options.beam}")
+
+
+def _load_imports(options: RunOptions):
+    """Imported translations, read before anything else: a malformed file is a configuration
+    error, reported before any work is done."""
+    from align.translate.imports import load_imported_translations
+
+    try:
+        return load_imported_translations([Path(p) for p in options.translations])
+    except (OSError, ValueError) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _load_embedder(options: RunOptions):
+    """The embedding model, loaded before translating: a bad --embedder fails in seconds."""
+    from align import embed
+
+    try:
+        return embed.Embedder(options.embedder)
+    except RuntimeError as exc:
+        raise ConfigError(f"--embedder: {exc}") from exc
+
+
+def _translate(sentences: list[Sentence], imported, options: RunOptions, progress: ProgressFactory):
+    """Fill text_en of every sentence (lookup order of SPEC); raise MissingModels (exit 3) first."""
+    from align import translate
+    from align.translate import engine, packages
+    from align.translate.cache import TranslationCache
+
+    installed = {p.pair: p for p in packages.list_packages()}
+    needed = translate.needed_pairs(sentences, imported)
+    missing = sorted(needed - set(installed))
+    if missing:
+        raise MissingModels(missing, [packages.install_command(p) for p in missing])
+    cache = TranslationCache()
+    try:
+        # Only languages that imports do not cover load a model (each once).
+        translators = {
+            installed[pair].from_code: engine.ArgosTranslator.from_package(
+                installed[pair], beam=options.beam, compute_type=options.compute_type
+            )
+            for pair in sorted(needed)
+        }
+        return translate.translate_sentences(
+            sentences, imported=imported, cache=cache, translators=translators, progress=progress
+        )
+    finally:
+        cache.close()
+
+
+def _embed_units(sentences: list[Sentence], embedder, options: RunOptions, progress: ProgressFactory):
+    """Claim units and their vectors (one row per unit)."""
+    from align.match import units
+
+    # Comparable news reports share claims smaller than sentences; translations align
+    # sentence by sentence.
+    if options.mode == "parallel":
+        claim_units = units.sentence_units(sentences)
+    else:
+        claim_units = units.split_units(sentences)
+    advance = progress("embedding", len(claim_units))
+    embedded = [0]
+
+    def on_batch(done: int, total: int) -> None:
+        advance(done - embedded[0])
+        embedded[0] = done
+
+    vectors = embedder.encode([u.text_en for u in claim_units], progress=on_batch)
+    advance(len(claim_units) - embedded[0])  # cached texts count as done
+    return claim_units, vectors
+
+
+def _match(claim_units, vectors, embedder, options: RunOptions, progress: ProgressFactory):
+    """Alignments and claims of the run."""
+    from align.match import claims as match_claims
+    from align.match import comparable, parallel
+
+    # One step: matching all pairs is a single vectorised pass; the bar shows its time.
+    advance_match = progress("matching", 1)
+    if options.mode == "parallel":
+        # Every parallel bead is a translation pair unless the DP skipped it: keep all
+        # beads unless the user sets a cut.
+        alignments = parallel.align_parallel_documents(
+            claim_units, vectors, min_score=options.min_score or 0.0, embedder=embedder
+        )
+    else:
+        min_score = config.MIN_SCORE if options.min_score is None else options.min_score
+        alignments = comparable.align_comparable(claim_units, vectors, min_score=min_score)
+    claims = match_claims.group_claims(claim_units, alignments)
+    advance_match(1)
+    return alignments, claims
+
+
+def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFactory | None = None) -> RunResult:
+    """`align run`: the whole pipeline into options.out_dir."""
+    _check_options(options)
     progress = progress or _no_progress
     timer = _Timer()
     out_dir = Path(options.out_dir)
 
     with output_lock(out_dir):
-        # Imported translations are read before anything else: a malformed file is a
-        # configuration error, reported before any work is done.
-        try:
-            imported = load_imported_translations([Path(p) for p in options.translations])
-        except (OSError, ValueError) as exc:
-            raise ConfigError(str(exc)) from exc
-
+        imported = _load_imports(options)
         docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
-
-        # Fail before any model work when a needed pair is missing (exit 3).
-        installed = {p.pair: p for p in packages.list_packages()}
-        needed = translate.needed_pairs(sentences, imported)
-        missing = sorted(needed - set(installed))
-        if missing:
-            raise MissingModels(missing, [packages.install_command(p) for p in missing])
-
-        # Load the embedding model before translating: a bad --embedder fails in seconds.
         with timer.stage("embed"):
-            try:
-                embedder = embed.Embedder(options.embedder)
-            except RuntimeError as exc:
-                raise ConfigError(f"--embedder: {exc}") from exc
-
+            embedder = _load_embedder(options)
         with timer.stage("translate"):
-            cache = TranslationCache()
-            # Only languages that imports do not cover load a model (each once).
-            translators = {
-                installed[pair].from_code: engine.ArgosTranslator.from_package(
-                    installed[pair], beam=options.beam, compute_type=options.compute_type
-                )
-                for pair in sorted(needed)
-            }
-            stats = translate.translate_sentences(
-                sentences, imported=imported, cache=cache, translators=translators, progress=progress
-            )
-            cache.close()
-
+            stats = _translate(sentences, imported, options, progress)
         with timer.stage("embed"):
-            # Comparable news reports share claims smaller than sentences; translations align
-            # sentence by sentence.
-            if options.mode == "parallel":
-                claim_units = units.sentence_units(sentences)
-            else:
-                claim_units = units.split_units(sentences)
-            advance = progress("embedding", len(claim_units))
-            embedded = [0]
-
-            def on_batch(done: int, total: int) -> None:
-                advance(done - embedded[0])
-                embedded[0] = done
-
-            vectors = embedder.encode([u.text_en for u in claim_units], progress=on_batch)
-            advance(len(claim_units) - embedded[0])  # cached texts count as done
-
+            claim_units, vectors = _embed_units(sentences, embedder, options, progress)
         with timer.stage("match"):
-            # One step: matching all pairs is a single vectorised pass; the bar shows its time.
-            advance_match = progress("matching", 1)
-            if options.mode == "parallel":
-                # Every parallel bead is a translation pair unless the DP skipped it: keep all
-                # beads unless the user sets a cut.
-                alignments = parallel.align_parallel_documents(
-                    claim_units, vectors, min_score=options.min_score or 0.0, embedder=embedder
-                )
-            else:
-                min_score = config.MIN_SCORE if options.min_score is None else options.min_score
-                alignments = comparable.align_comparable(claim_units, vectors, min_score=min_score)
-            claims = match_claims.group_claims(claim_units, alignments)
-            advance_match(1)
+            alignments, claims = _match(claim_units, vectors, embedder, options, progress)
             n_sentences: dict[str, int] = {}
             for s in sentences:
                 n_sentences[s.doc_id] = max(n_sentences.get(s.doc_id, 0), s.sent_id + 1)

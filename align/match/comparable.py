@@ -16,7 +16,8 @@ from align.match.units import ClaimUnit
 
 ALIGNMENT_COLUMNS = [
     "pair_id", "src_doc", "src_sent_ids", "tgt_doc", "tgt_sent_ids", "src_text", "tgt_text",
-    "src_en", "tgt_en", "cosine", "margin", "score", "mutual", "conflict", "src_unit", "tgt_unit",
+    "src_en", "tgt_en", "cosine", "margin", "score", "mutual", "conflict", "src_lang", "tgt_lang", "signal",
+    "accepted", "src_unit", "tgt_unit",
 ]
 
 def _doc_groups(units: Sequence[ClaimUnit]) -> dict[str, list[int]]:
@@ -48,6 +49,7 @@ def _row(su, tu, cos, margin, score, mutual, conflict_fn) -> dict:
         "tgt_sent_ids": list(tu.sent_ids), "src_text": su.text, "tgt_text": tu.text,
         "src_en": su.text_en, "tgt_en": tu.text_en, "cosine": cos, "margin": margin, "score": score,
         "mutual": bool(mutual), "conflict": conflict_fn(su.text_en, tu.text_en) if conflict_fn else "",
+        "src_lang": su.lang, "tgt_lang": tu.lang, "signal": "mt", "accepted": True,
         "src_unit": su.unit_id, "tgt_unit": tu.unit_id,
     }
 

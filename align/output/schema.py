@@ -54,14 +54,27 @@ ALIGNMENTS = {
     "score": ("float", "0..1, probability that both state the same claim"),
     "mutual": ("bool", "each unit is the other's nearest neighbour"),
     "conflict": ("str", "empty, or what the two sides disagree on (e.g. year: 2020 vs 2019)"),
+    "story_id": ("int", "the story both documents belong to"),
+    "src_lang": ("str", "language of the source unit"),
+    "tgt_lang": ("str", "language of the target unit"),
+    "claim_id": ("nullable_int", "the claim this pair belongs to (empty below the threshold)"),
+    "signal": ("str", "which similarity supported the pair: mt, direct or mt+direct"),
+    "accepted": ("bool", "score >= the run's --min-score (rows below are possible matches)"),
 }
 CLAIMS = {
     "claim_id": ("int", "claim"),
+    "story_id": ("int", "story of the claim"),
     "doc_id": ("str", "a document carrying the claim"),
     "sent_ids": ("int_list", "its sentences in that document"),
     "text": ("str", "the claim in that document, original language"),
     "text_en": ("str", "the same in English"),
     "n_docs": ("int", "how many documents carry this claim (1 = unique)"),
+}
+STORIES = {
+    "story_id": ("int", "story: documents about the same event, in any language"),
+    "doc_id": ("str", "a document of the story"),
+    "story_title": ("str", "a representative title"),
+    "n_docs": ("int", "documents in the story"),
 }
 ERRORS = {
     "path": ("str", "input that failed"),
@@ -74,6 +87,7 @@ SCHEMAS: dict[str, dict[str, tuple[str, str]]] = {
     "sentences": SENTENCES,
     "alignments": ALIGNMENTS,
     "claims": CLAIMS,
+    "stories": STORIES,
     "errors": ERRORS,
 }
 TABLE_NAMES = tuple(SCHEMAS)
@@ -188,6 +202,7 @@ class Tables:
     alignments: pd.DataFrame | None  # None: not produced (an `align ingest` run)
     claims: pd.DataFrame | None
     errors: pd.DataFrame | None = None  # None: nothing failed
+    stories: pd.DataFrame | None = None  # None: not produced (an `align ingest` run)
 
 
 def normalise_tables(tables: Tables) -> Tables:
@@ -198,4 +213,5 @@ def normalise_tables(tables: Tables) -> Tables:
         alignments=normalise(tables.alignments, "alignments"),
         claims=normalise(tables.claims, "claims"),
         errors=None if tables.errors is None or len(tables.errors) == 0 else normalise(tables.errors, "errors"),
+        stories=None if tables.stories is None else normalise(tables.stories, "stories"),
     )

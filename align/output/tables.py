@@ -53,8 +53,9 @@ def errors_frame(failures: Iterable[InputFailure]) -> pd.DataFrame:
 
 
 def write_table(df: pd.DataFrame, out_dir: str | Path, name: str) -> list[Path]:
-    """Write NAME.parquet and NAME.csv (a normalised table) atomically; returns the two paths."""
+    """Write NAME.parquet and NAME.csv atomically, in the contract's form; returns the two paths."""
     out_dir = Path(out_dir)
+    df = schema.normalise(df, name)
     parquet_path = out_dir / f"{name}.parquet"
     csv_path = out_dir / f"{name}.csv"
     table = pa.Table.from_pandas(df, schema=schema.arrow_schema(name), preserve_index=False)
@@ -98,4 +99,5 @@ def read_tables(out_dir: str | Path) -> Tables:
         alignments=aligns if aligns is not None else schema.empty("alignments"),
         claims=claims if claims is not None else schema.empty("claims"),
         errors=read_table(out_dir, "errors"),
+        stories=read_table(out_dir, "stories"),
     )
