@@ -26,3 +26,12 @@ MIN_SCORE = 0.30  # default --min-score of comparable mode
 PARALLEL_WINDOW = 8  # half-width of the DP band around the anchor path, in sentences
 PARALLEL_SKIP_COST = 0.25
 PARALLEL_LEN_WEIGHT = 1.0
+
+# ---------------------------------------------------------------- corpus scale (issue 9)
+EXACT_KNN_MAX = 200_000  # up to this many units the corpus k-NN search is exact (faiss IndexFlatIP)
+KNN_EXTRA_MAX = 256  # extra neighbours searched so same-document hits can be dropped
+STORY_DAYS = 7  # documents dated further apart than this never share a story (both dates known)
+STORY_LINK_COS = 0.70  # a unit link this strong counts as shared content between two documents
+STORY_DOC_K = 10  # document-level neighbours (mean unit vectors) considered per document
+STORY_MIN_AFFINITY = 0.425  # average-linkage cut of the story clustering (tuned on NTREX-128, see stories.py)
+CLAIM_COHESION = 0.5  # a unit joins a claim only if it is aligned with at least this share of its members

@@ -48,6 +48,9 @@ class RunOptions:
     compute_type: str = config.COMPUTE_TYPE
     report: bool = True
     max_bytes: int = config.MAX_INPUT_BYTES
+    workers: int = 0  # > 0: a local Dask cluster of that many worker processes
+    scheduler: str | None = None  # address of an existing Dask scheduler
+    story_days: float = config.STORY_DAYS
 
 
 @dataclass
@@ -62,6 +65,8 @@ class RunResult:
     n_shared_claims: int = 0
     n_unique_claims: int = 0
     n_conflicts: int = 0
+    n_stories: int = 0
+    match_timings: dict[str, float] = field(default_factory=dict)
     report_path: Path | None = None
 
     @property
@@ -110,7 +115,7 @@ def ingest_and_segment(
     return kept, sentences, failures
 
 
-def _build_tables(docs, sentences, failures, alignments=None, claims=None) -> Tables:
+def _build_tables(docs, sentences, failures, alignments=None, claims=None, stories=None) -> Tables:
     """The run's tables, built once: written to disk and handed to the report as they are."""
     return Tables(
         documents=tables.documents_frame(docs, sentences),
@@ -118,12 +123,13 @@ def _build_tables(docs, sentences, failures, alignments=None, claims=None) -> Ta
         alignments=schema.normalise(alignments, "alignments") if alignments is not None else None,
         claims=schema.normalise(claims, "claims") if claims is not None else None,
         errors=tables.errors_frame(failures) if failures else None,
+        stories=schema.normalise(stories, "stories") if stories is not None else None,
     )
 
 
 def _write_tables(out_dir: Path, frames: Tables) -> list[Path]:
     written: list[Path] = []
-    for name in ("documents", "sentences", "alignments", "claims"):
+    for name in ("documents", "sentences", "alignments", "claims", "stories"):
         frame = getattr(frames, name)
         if frame is not None:
             written += tables.write_table(frame, out_dir, name)
@@ -151,6 +157,10 @@ def _check_options(options: RunOptions) -> None:
         raise ConfigError(f"--min-score must be between 0 and 1, not {options.min_score}")
     if options.beam < 1:
         raise ConfigError(f"--beam must be at least 1, not {options.beam}")
+    if options.workers < 0:
+        raise ConfigError(f"--workers must be at least 1, not {options.workers}")
+    if options.story_days < 0:
+        raise ConfigError(f"--story-days must be >= 0, not {options.story_days}")
 
 
 def _load_imports(options: RunOptions):
@@ -223,25 +233,37 @@ def _embed_units(sentences: list[Sentence], embedder, options: RunOptions, progr
     return claim_units, vectors
 
 
-def _match(claim_units, vectors, embedder, options: RunOptions, progress: ProgressFactory):
-    """Alignments and claims of the run."""
-    from align.match import claims as match_claims
-    from align.match import comparable, parallel
+def _match(claim_units, vectors, embedder, options: RunOptions, progress: ProgressFactory, docs, engine=None):
+    """Stories, alignments and claims of the run (align/match/corpus.py); per-story work runs
+    on `engine` (align/distributed.py) when given."""
+    from align.match import corpus
 
-    # One step: matching all pairs is a single vectorised pass; the bar shows its time.
     advance_match = progress("matching", 1)
     if options.mode == "parallel":
         # Every parallel bead is a translation pair unless the DP skipped it: keep all
         # beads unless the user sets a cut.
-        alignments = parallel.align_parallel_documents(
-            claim_units, vectors, min_score=options.min_score or 0.0, embedder=embedder
-        )
+        min_score = options.min_score or 0.0
     else:
         min_score = config.MIN_SCORE if options.min_score is None else options.min_score
-        alignments = comparable.align_comparable(claim_units, vectors, min_score=min_score)
-    claims = match_claims.group_claims(claim_units, alignments)
+    if engine is not None:
+        run_stories = engine.run_stories
+    else:
+        def run_stories(tasks):
+            return [corpus.match_one_story(t, embedder) for t in tasks]
+    result = corpus.match_corpus(
+        claim_units, vectors, doc_ids=[d.doc_id for d in docs], titles=[_title(d) for d in docs],
+        dates=[d.date for d in docs], mode=options.mode, min_score=min_score, story_days=options.story_days,
+        run_stories=run_stories,
+    )
     advance_match(1)
-    return alignments, claims
+    return result
+
+
+def _title(doc: Document) -> str:
+    if doc.title:
+        return doc.title
+    first = doc.text.split("\n", 1)[0].strip() if doc.text else ""
+    return first[:120]
 
 
 def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFactory | None = None) -> RunResult:
@@ -253,32 +275,50 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
 
     with output_lock(out_dir):
         imported = _load_imports(options)
-        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
-        with timer.stage("embed"):
-            embedder = _load_embedder(options)
-        with timer.stage("translate"):
-            stats = _translate(sentences, imported, options, progress)
-        with timer.stage("embed"):
-            claim_units, vectors = _embed_units(sentences, embedder, options, progress)
+        engine = None
+        if options.workers or options.scheduler:
+            from align import distributed
+
+            engine = distributed.Engine(options)
+        try:
+            if engine is not None:
+                docs, sentences, failures, stats, claim_units, vectors = engine.prepare(inputs, imported, timer, progress)
+                embedder = None
+            else:
+                docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
+                with timer.stage("embed"):
+                    embedder = _load_embedder(options)
+                with timer.stage("translate"):
+                    stats = _translate(sentences, imported, options, progress)
+                with timer.stage("embed"):
+                    claim_units, vectors = _embed_units(sentences, embedder, options, progress)
+            with timer.stage("match"):
+                matched = _match(claim_units, vectors, embedder, options, progress, docs, engine)
+        finally:
+            if engine is not None:
+                engine.close()
+        alignments, claims = matched.alignments, matched.claims
         with timer.stage("match"):
-            alignments, claims = _match(claim_units, vectors, embedder, options, progress)
             n_sentences: dict[str, int] = {}
             for s in sentences:
                 n_sentences[s.doc_id] = max(n_sentences.get(s.doc_id, 0), s.sent_id + 1)
             sim = similarity.sentence_similarity(
-                [u.doc_id for u in claim_units], [u.sent_ids for u in claim_units], vectors, n_sentences
+                [u.doc_id for u in claim_units], [u.sent_ids for u in claim_units], vectors, n_sentences,
+                pairs=matched.shared_pairs,
             )
 
         with timer.stage("write"):
-            frames = _build_tables(docs, sentences, failures, alignments, claims)
+            frames = _build_tables(docs, sentences, failures, alignments, claims, matched.stories)
             written = _write_tables(out_dir, frames)
             written.append(similarity.write_similarity(sim, out_dir))
 
         result = RunResult(docs, sentences, failures, written=written, timings=timer.timings)
+        result.match_timings = matched.timings
         result.translation_counts = {
             "model": stats.model, "import": stats.imported, "cache": stats.cache, "identity": stats.identity
         }
         result.n_alignments = len(alignments)
+        result.n_stories = int(matched.stories["story_id"].nunique()) if len(matched.stories) else 0
         result.n_conflicts = int((alignments["conflict"].astype(str) != "").sum()) if len(alignments) else 0
         if len(claims):
             per_claim = claims.groupby("claim_id")["n_docs"].first()

@@ -132,3 +132,139 @@ def candidate_pairs(src_vecs: np.ndarray, tgt_vecs: np.ndarray, k: int = config.
     best_src = m.bwd_idx[:, 0]
     mutual = (best_tgt[ii] == jj) & (best_src[jj] == ii)
     return pd.DataFrame({"i": ii, "j": jj, "cosine": cos, "margin": m.margin(cos, ii, jj), "mutual": mutual})
+
+
+# ------------------------------------------------------------------ corpus-wide search
+
+@dataclass
+class CorpusNeighbours:
+    """Each unit's k nearest units of OTHER documents over the whole run (one search)."""
+
+    idx: np.ndarray  # (n, k) global unit indices, -1 where fewer than k exist
+    sims: np.ndarray  # (n, k) their cosines, best first (-inf padding)
+    mean: np.ndarray  # (n,) mean cosine of the unit's k NN: the margin neighbourhood
+
+    def margin(self, cos: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Ratio margin of pairs (i, j) against their corpus-wide neighbourhoods."""
+        denom = (self.mean[i] + self.mean[j]) / 2.0
+        return np.where(denom > 1e-6, cos / np.maximum(denom, 1e-6), 0.0).astype(np.float32)
+
+
+def _index(vectors: np.ndarray, exact_max: int):
+    """faiss inner-product index: exact while it fits, IVF (approximate) beyond."""
+    import faiss
+
+    n, d = vectors.shape
+    if n <= exact_max:
+        index = faiss.IndexFlatIP(d)
+    else:  # pragma: no cover - exercised by benchmarks at > exact_max units only
+        nlist = int(4 * np.sqrt(n))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = vectors[rng.choice(n, size=min(n, nlist * 64), replace=False)]
+        index.cp.seed = 0
+        index.train(sample)
+        index.nprobe = 16
+    index.add(vectors)
+    return index
+
+
+def corpus_neighbours(
+    vectors: np.ndarray,
+    doc_codes: np.ndarray,
+    k: int = config.K_NEIGHBOURS,
+    *,
+    exact_max: int = config.EXACT_KNN_MAX,
+    batch: int = 8192,
+) -> CorpusNeighbours:
+    """One k-NN search over all units; hits in the unit's own document are dropped.
+
+    Searches k + extra neighbours (extra = the largest document's unit count, capped at
+    config.KNN_EXTRA_MAX) so that k cross-document hits remain after the drop.  Memory
+    O(n * (d + k + extra)); queries go in batches.
+    """
+    vecs = _as_f32(vectors)
+    codes = np.asarray(doc_codes, np.int64)
+    n = len(vecs)
+    idx_out = np.full((n, k), -1, np.int64)
+    sims_out = np.full((n, k), -np.inf, np.float32)
+    if n == 0 or k == 0:
+        return CorpusNeighbours(idx_out, sims_out, np.zeros(n, np.float32))
+    largest = int(np.bincount(codes).max())
+    kk = min(n, k + min(largest, config.KNN_EXTRA_MAX))
+    index = _index(vecs, exact_max)
+    for s0 in range(0, n, batch):
+        q = vecs[s0 : s0 + batch]
+        sims, idx = index.search(q, kk)
+        other = (idx >= 0) & (codes[np.maximum(idx, 0)] != codes[s0 : s0 + len(q), None])
+        # keep the first k cross-document hits of each row, in rank order
+        rank = np.cumsum(other, axis=1) - 1
+        keep = other & (rank < k)
+        rows, cols = np.nonzero(keep)
+        idx_out[s0 + rows, rank[rows, cols]] = idx[rows, cols]
+        sims_out[s0 + rows, rank[rows, cols]] = sims[rows, cols]
+    valid = idx_out >= 0
+    counts = valid.sum(axis=1)
+    total = np.where(valid, sims_out, 0.0).sum(axis=1)
+    mean = np.where(counts > 0, total / np.maximum(counts, 1), 0.0).astype(np.float32)
+    return CorpusNeighbours(idx_out, sims_out, mean)
+
+
+@dataclass
+class StoryCandidates:
+    """Candidate unit pairs inside one story: global indices i (src side) and j (tgt side)."""
+
+    i: np.ndarray
+    j: np.ndarray
+    cosine: np.ndarray
+    mutual: np.ndarray
+
+
+def story_candidates(
+    vectors: np.ndarray, members: np.ndarray, doc_codes: np.ndarray, k: int = config.K_NEIGHBOURS, chunk: int = 2048
+) -> StoryCandidates:
+    """Each unit's k nearest units in every OTHER document of its story (both directions).
+
+    `members` are the story's global unit indices; `doc_codes[u]` orders documents (src is
+    the lower code).  `mutual`: each unit is the other's best match in the other's document.
+    Exact; memory O(chunk * story units).  The loop runs over the story's documents, never
+    over document pairs.
+    """
+    members = np.asarray(members, np.int64)
+    codes = np.asarray(doc_codes, np.int64)[members]
+    order = np.argsort(codes, kind="stable")
+    members, codes = members[order], codes[order]
+    vecs = _as_f32(vectors[members])
+    docs, starts = np.unique(codes, return_index=True)
+    ends = np.append(starts[1:], len(members))
+    n = len(members)
+    best = np.full((n, len(docs)), -1, np.int64)  # best local index in each document
+    cand_a: list[np.ndarray] = []
+    cand_b: list[np.ndarray] = []
+    local_doc = np.searchsorted(docs, codes)
+    for r0 in range(0, n, chunk):
+        sims = vecs[r0 : r0 + chunk] @ vecs.T
+        rows = np.arange(r0, min(r0 + chunk, n))
+        for d, (c0, c1) in enumerate(zip(starts, ends)):
+            block = sims[:, c0:c1]
+            best[rows, d] = c0 + np.argmax(block, axis=1)
+            kk = min(k, c1 - c0)
+            top = np.argpartition(-block, kk - 1, axis=1)[:, :kk] if kk < c1 - c0 else np.broadcast_to(
+                np.arange(c1 - c0), (len(rows), c1 - c0))
+            other = local_doc[rows] != d
+            a = np.repeat(rows[other], kk)
+            b = (c0 + top[other]).reshape(-1)
+            cand_a.append(a)
+            cand_b.append(b)
+    if not cand_a or sum(len(a) for a in cand_a) == 0:
+        empty = np.zeros(0, np.int64)
+        return StoryCandidates(empty, empty, np.zeros(0, np.float32), np.zeros(0, bool))
+    a = np.concatenate(cand_a)
+    b = np.concatenate(cand_b)
+    lo = np.where(local_doc[a] < local_doc[b], a, b)  # src = lower document
+    hi = np.where(local_doc[a] < local_doc[b], b, a)
+    pairs = np.unique(np.stack([lo, hi], axis=1), axis=0)
+    lo, hi = pairs[:, 0], pairs[:, 1]
+    cos = np.einsum("ij,ij->i", vecs[lo], vecs[hi]).astype(np.float32)
+    mutual = (best[lo, local_doc[hi]] == hi) & (best[hi, local_doc[lo]] == lo)
+    return StoryCandidates(members[lo], members[hi], cos, mutual)

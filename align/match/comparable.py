@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import combinations
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from align import config
-from align.match.candidates import _as_f32, candidate_pairs
+from align.match.candidates import _as_f32, candidate_pairs, corpus_neighbours, story_candidates
 from align.match.conflict import find_conflict
 from align.match.scoring import calibrated_score, lexical_overlap
 from align.match.units import ClaimUnit
@@ -64,6 +64,93 @@ def score_document_pair(
     return cand
 
 
+@dataclass
+class Links:
+    """Accepted unit pairs of a matching run: unit indices (src side, tgt side) and their score."""
+
+    src: np.ndarray
+    tgt: np.ndarray
+    score: np.ndarray
+
+    @staticmethod
+    def empty() -> "Links":
+        return Links(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+
+def _lexical_by_document_pair(units: Sequence[ClaimUnit], codes: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Lexical overlap of candidates, with IDF over the two documents of each pair (as fitted)."""
+    out = np.zeros(len(i), np.float32)
+    if not len(i):
+        return out
+    by_doc: dict[int, list[int]] = {}
+    for n, c in enumerate(codes):
+        by_doc.setdefault(int(c), []).append(n)
+    pair_key = codes[i] * (int(codes.max()) + 1) + codes[j]
+    order = np.argsort(pair_key, kind="stable")
+    keys, starts = np.unique(pair_key[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    for s0, s1 in zip(starts, ends):  # document pairs that HAVE candidates, inside one story
+        rows = order[s0:s1]
+        a, b = int(codes[i[rows[0]]]), int(codes[j[rows[0]]])
+        pos_a = {u: p for p, u in enumerate(by_doc[a])}
+        pos_b = {u: p for p, u in enumerate(by_doc[b])}
+        out[rows] = lexical_overlap(
+            [units[u].text_en for u in by_doc[a]], [units[u].text_en for u in by_doc[b]],
+            [pos_a[int(x)] for x in i[rows]], [pos_b[int(x)] for x in j[rows]],
+        )
+    return out
+
+
+def match_story(
+    units: Sequence[ClaimUnit],
+    vectors: np.ndarray,
+    doc_codes: np.ndarray,
+    neighbourhood: np.ndarray,
+    *,
+    min_score: float = config.MIN_SCORE,
+    k: int = config.K_NEIGHBOURS,
+    cos_floor: float = config.COS_FLOOR,
+    conflict_fn: Callable[[str, str], str] | None = find_conflict,
+) -> tuple[list[dict], Links]:
+    """Alignment rows and links of the units of ONE story (indices local to `units`).
+
+    `doc_codes[n]` orders the documents (src side = lower code, i.e. the smaller doc_id);
+    `neighbourhood[n]` is the mean cosine of unit n to its k nearest units over the whole
+    corpus, so the ratio margin is measured against the corpus, not against one document pair.
+    Rows come sorted by (src_doc, tgt_doc, -score, -cosine).
+    """
+    codes = np.asarray(doc_codes, np.int64)
+    if len(units) == 0 or len(np.unique(codes)) < 2:
+        return [], Links.empty()
+    cand = story_candidates(vectors, np.arange(len(units)), codes, k)
+    i, j = cand.i, cand.j
+    mean = np.asarray(neighbourhood, np.float32)
+    denom = (mean[i] + mean[j]) / 2.0
+    margin = np.where(denom > 1e-6, cand.cosine / np.maximum(denom, 1e-6), 0.0).astype(np.float32)
+    keep = cand.cosine >= cos_floor  # the absolute floor first: cheap, and most pairs go
+    i, j, cos, margin, mutual = i[keep], j[keep], cand.cosine[keep], margin[keep], cand.mutual[keep]
+    lexical = _lexical_by_document_pair(units, codes, i, j)
+    score = calibrated_score(cos, margin, mutual, lexical)
+    keep = score >= min_score
+    i, j, cos, margin, mutual, score = i[keep], j[keep], cos[keep], margin[keep], mutual[keep], score[keep]
+    order = np.lexsort((-cos, -score, codes[j], codes[i]))
+    rows = []
+    for n in order:
+        su, tu = units[i[n]], units[j[n]]
+        rows.append(_row(su, tu, float(cos[n]), float(margin[n]), float(score[n]), bool(mutual[n]), conflict_fn))
+    return rows, Links(i[order], j[order], score[order].astype(np.float64))
+
+
+def doc_codes_of(units: Sequence[ClaimUnit]) -> tuple[list[str], np.ndarray]:
+    """Sorted document ids and each unit's index into them."""
+    doc_ids = sorted({u.doc_id for u in units})
+    pos = {d: n for n, d in enumerate(doc_ids)}
+    return doc_ids, np.array([pos[u.doc_id] for u in units], np.int64)
+
+
 def align_comparable(
     units: Sequence[ClaimUnit],
     vectors: np.ndarray,
@@ -72,24 +159,27 @@ def align_comparable(
     k: int = config.K_NEIGHBOURS,
     cos_floor: float = config.COS_FLOOR,
     conflict_fn: Callable[[str, str], str] | None = find_conflict,
+    stories: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Order-free matching of claim units for every document pair (see module docstring).
+    """Order-free matching of claim units (see module docstring), as one alignments frame.
 
-    `vectors[n]` is the embedding of `units[n]`.  Rows are sorted by (src_doc, tgt_doc, -score).
+    `vectors[n]` is the embedding of `units[n]`.  `stories[n]` is the story of unit n (None:
+    all documents form one story).  Margins use each unit's k NN over ALL units given.  Rows are
+    sorted by story, then (src_doc, tgt_doc, -score).  Keeps the internal `src_unit`/`tgt_unit`
+    columns for benchmarks (the tables drop them).
     """
     if len(units) != len(vectors):
         raise ValueError(f"{len(units)} units but {len(vectors)} vectors")
+    if not len(units):
+        return _empty_alignments()
     vectors = _as_f32(vectors)
-    groups = _doc_groups(units)
+    _, codes = doc_codes_of(units)
+    mean = corpus_neighbours(vectors, codes, k).mean
+    story = np.zeros(len(units), np.int64) if stories is None else np.asarray(stories, np.int64)
     rows: list[dict] = []
-    for src_doc, tgt_doc in combinations(groups, 2):
-        s_idx, t_idx = groups[src_doc], groups[tgt_doc]
-        cand = score_document_pair(
-            vectors[s_idx], vectors[t_idx], [units[n].text_en for n in s_idx], [units[n].text_en for n in t_idx], k
-        )
-        keep = cand[(cand["cosine"] >= cos_floor) & (cand["score"] >= min_score)]
-        keep = keep.sort_values(["score", "cosine"], ascending=False, kind="stable")
-        for r in keep.itertuples(index=False):
-            su, tu = units[s_idx[r.i]], units[t_idx[r.j]]
-            rows.append(_row(su, tu, r.cosine, r.margin, r.score, r.mutual, conflict_fn))
+    for s in np.unique(story):
+        members = np.nonzero(story == s)[0]
+        got, _ = match_story([units[n] for n in members], vectors[members], codes[members], mean[members],
+                             min_score=min_score, k=k, cos_floor=cos_floor, conflict_fn=conflict_fn)
+        rows += got
     return _finish(rows)

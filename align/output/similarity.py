@@ -8,7 +8,7 @@ Stored as OUT/similarity.npz so `align report DIR` can redraw the heatmaps later
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,27 +23,33 @@ def sentence_similarity(
     unit_sent_ids: Sequence[Sequence[int]],
     vectors: np.ndarray,
     n_sentences: dict[str, int],
+    pairs: Iterable[tuple[str, str]] | None = None,
 ) -> dict[tuple[str, str], np.ndarray]:
-    """For each document pair (a < b): an (n_a x n_b) float32 matrix of max unit cosines.
+    """For each document pair (a < b) in `pairs`: an (n_a x n_b) float32 matrix of max unit cosines.
 
+    `pairs` should be the document pairs that share at least one accepted alignment (the only
+    ones the report draws); None means every pair, which is quadratic: small runs and tests only.
     Sentences without any unit (e.g. duplicates folded into an earlier one) stay at 0.
     """
     by_doc: dict[str, list[int]] = {}
     for i, doc in enumerate(unit_doc_ids):
         by_doc.setdefault(doc, []).append(i)
     docs = sorted(by_doc)
+    if pairs is None:
+        wanted = [(a, b) for ai, a in enumerate(docs) for b in docs[ai + 1 :]]
+    else:
+        wanted = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b})
     out: dict[tuple[str, str], np.ndarray] = {}
-    for ai, a in enumerate(docs):
-        for b in docs[ai + 1 :]:
-            ia, sa = _expand(by_doc[a], unit_sent_ids, n_sentences.get(a, 0))
-            ib, sb = _expand(by_doc[b], unit_sent_ids, n_sentences.get(b, 0))
-            mat = np.zeros((n_sentences.get(a, 0), n_sentences.get(b, 0)), dtype=np.float32)
-            if len(ia) and len(ib):
-                cos = (vectors[ia] @ vectors[ib].T).astype(np.float32)
-                rows = np.zeros((mat.shape[0], len(ib)), dtype=np.float32)
-                np.maximum.at(rows, sa, cos)  # best unit of each sentence of a
-                np.maximum.at(mat.T, sb, rows.T)  # then of each sentence of b
-            out[(a, b)] = mat
+    for a, b in wanted:
+        ia, sa = _expand(by_doc.get(a, []), unit_sent_ids, n_sentences.get(a, 0))
+        ib, sb = _expand(by_doc.get(b, []), unit_sent_ids, n_sentences.get(b, 0))
+        mat = np.zeros((n_sentences.get(a, 0), n_sentences.get(b, 0)), dtype=np.float32)
+        if len(ia) and len(ib):
+            cos = (vectors[ia] @ vectors[ib].T).astype(np.float32)
+            rows = np.zeros((mat.shape[0], len(ib)), dtype=np.float32)
+            np.maximum.at(rows, sa, cos)  # best unit of each sentence of a
+            np.maximum.at(mat.T, sb, rows.T)  # then of each sentence of b
+        out[(a, b)] = mat
     return out
 
 

@@ -1,0 +1,186 @@
+"""Stories: documents about the same event, in any language, grouped before matching.
+
+Matching, claims and conflicts run inside a story only, so a corpus of N articles costs
+O(N) stories of a few documents instead of N^2 document pairs.
+
+Evidence for two documents A and B (only pairs that have some evidence are ever looked at):
+
+- `links`: the share of units of A and B whose corpus-wide nearest neighbours
+  (candidates.corpus_neighbours) include a unit of the other document with cosine >=
+  config.STORY_LINK_COS: (links A->B + links B->A) / (n_A + n_B);
+- `doc_cos`: cosine of the documents' mean unit vectors (catches cross-lingual pairs whose
+  sentence links are weak); candidate pairs also come from each document's
+  config.STORY_DOC_K nearest documents by this vector;
+- dates: when both are known and further apart than `story_days`, the pair is vetoed.
+
+affinity = max(links, W_LINKS * links + (1 - W_LINKS) * clip((doc_cos - DOC_COS_ZERO) /
+(DOC_COS_FULL - DOC_COS_ZERO), 0, 1)): shared content alone suffices (short articles have noisy
+mean vectors); a similar mean vector only helps when some content is shared too.
+
+Clustering: average linkage over the sparse affinity graph, strongest pairs first; two
+groups merge only if the mean affinity over ALL document pairs across them (missing = 0) is
+>= config.STORY_MIN_AFFINITY.  Unlike connected components this does not chain: a document
+joins a story only if it resembles most of its documents.
+
+Tuned on NTREX-128 (benchmarks/scale.py --ntrex: 123 stories x en/de/zh, each version cut
+to a different 2/3 of the document, embedded with the pipeline's embedder on the English
+references for en and with Argos-free cross-lingual USE vectors for the rest; see the
+benchmark's output for the numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from align import config
+from align.match.candidates import CorpusNeighbours, _as_f32
+
+DOC_COS_ZERO = 0.60  # a mean-vector cosine at or below this is no evidence at all (tuned, see above)
+DOC_COS_FULL = 0.90  # ... and at or above this full evidence
+W_LINKS = 0.5  # weight of the unit-link share against the mean-vector evidence
+
+
+def _day(value: str) -> int | None:
+    try:
+        return date.fromisoformat(str(value)[:10]).toordinal() if value else None
+    except ValueError:
+        return None
+
+
+def document_vectors(vectors: np.ndarray, unit_doc: np.ndarray, n_docs: int) -> np.ndarray:
+    """L2-normalised mean unit vector of each document (zeros for a document without units)."""
+    vecs = _as_f32(vectors)
+    out = np.zeros((n_docs, vecs.shape[1] if vecs.ndim == 2 else 0), np.float32)
+    np.add.at(out, unit_doc, vecs)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
+
+
+def affinities(
+    vectors: np.ndarray,
+    unit_doc: np.ndarray,
+    n_docs: int,
+    neighbours: CorpusNeighbours,
+    *,
+    dates: Sequence[str] = (),
+    story_days: float = config.STORY_DAYS,
+    link_cos: float = config.STORY_LINK_COS,
+    doc_k: int = config.STORY_DOC_K,
+    features: dict | None = None,
+) -> dict[tuple[int, int], float]:
+    """Sparse affinity of document pairs (a < b) that have any evidence (module docstring)."""
+    unit_doc = np.asarray(unit_doc, np.int64)
+    sizes = np.bincount(unit_doc, minlength=n_docs)
+    # unit links: unit u of doc a has a strong neighbour in doc b (counted once per (u, b))
+    valid = (neighbours.idx >= 0) & (neighbours.sims >= link_cos)
+    rows, cols = np.nonzero(valid)
+    b = unit_doc[neighbours.idx[rows, cols]]
+    ub = np.unique(np.stack([rows, b], axis=1), axis=0) if len(rows) else np.zeros((0, 2), np.int64)
+    link_count: dict[tuple[int, int], int] = {}
+    for u, db in ub:
+        da = int(unit_doc[u])
+        key = (min(da, int(db)), max(da, int(db)))
+        link_count[key] = link_count.get(key, 0) + 1
+    doc_vecs = document_vectors(vectors, unit_doc, n_docs)
+    pairs = set(link_count)
+    if n_docs > 1 and doc_k > 0:
+        import faiss
+
+        index = faiss.IndexFlatIP(doc_vecs.shape[1])
+        index.add(doc_vecs)
+        _, idx = index.search(doc_vecs, min(n_docs, doc_k + 1))
+        for da in range(n_docs):
+            for db in idx[da]:
+                if db >= 0 and db != da:
+                    pairs.add((min(da, int(db)), max(da, int(db))))
+    days = [_day(d) for d in dates] if dates else [None] * n_docs
+    out: dict[tuple[int, int], float] = {}
+    for key in sorted(pairs):
+        da, db = key
+        if days[da] is not None and days[db] is not None and abs(days[da] - days[db]) > story_days:
+            continue
+        links = link_count.get(key, 0) / max(int(sizes[da] + sizes[db]), 1)
+        doc_cos = float(doc_vecs[da] @ doc_vecs[db])
+        value = combine(links, doc_cos) if features is None else 1.0
+        if features is not None:
+            features[key] = (links, doc_cos)
+        if value > 0:
+            out[key] = value
+    return out
+
+
+def combine(links: float, doc_cos: float) -> float:
+    """Affinity of a document pair from its two kinds of evidence (module docstring)."""
+    doc_term = min(1.0, max(0.0, (doc_cos - DOC_COS_ZERO) / (DOC_COS_FULL - DOC_COS_ZERO)))
+    return float(min(1.0, max(links, W_LINKS * links + (1.0 - W_LINKS) * doc_term)))
+
+
+def cluster(n_docs: int, affinity: dict[tuple[int, int], float], threshold: float = config.STORY_MIN_AFFINITY) -> np.ndarray:
+    """Average-linkage groups over the sparse affinities; story ids in order of first document."""
+    parent = list(range(n_docs))
+    members: dict[int, list[int]] = {d: [d] for d in range(n_docs)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (a, b), value in sorted(affinity.items(), key=lambda kv: (-kv[1], kv[0])):
+        if value < threshold:
+            break
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ma, mb = members[ra], members[rb]
+        total = sum(affinity.get((min(x, y), max(x, y)), 0.0) for x in ma for y in mb)
+        if total < threshold * len(ma) * len(mb):
+            continue
+        lo, hi = min(ra, rb), max(ra, rb)
+        parent[hi] = lo
+        members[lo] += members.pop(hi)
+    roots = [find(d) for d in range(n_docs)]
+    ids: dict[int, int] = {}
+    return np.array([ids.setdefault(r, len(ids)) for r in roots], np.int64)
+
+
+def group_stories(
+    vectors: np.ndarray,
+    unit_doc: np.ndarray,
+    n_docs: int,
+    neighbours: CorpusNeighbours,
+    *,
+    dates: Sequence[str] = (),
+    story_days: float = config.STORY_DAYS,
+    threshold: float = config.STORY_MIN_AFFINITY,
+) -> np.ndarray:
+    """Story id of each document (documents indexed as in `unit_doc`)."""
+    aff = affinities(vectors, unit_doc, n_docs, neighbours, dates=dates, story_days=story_days)
+    return cluster(n_docs, aff, threshold)
+
+
+def stories_frame(doc_ids: Sequence[str], story_of_doc: np.ndarray, titles: Sequence[str],
+                  doc_vectors: np.ndarray | None = None) -> pd.DataFrame:
+    """The `stories` table: one row per document.  story_title is the title of the story's
+    most central document (closest to the story's mean vector; the first when no vectors)."""
+    story_of_doc = np.asarray(story_of_doc, np.int64)
+    title_of: dict[int, str] = {}
+    for s in np.unique(story_of_doc):
+        docs = [d for d in np.nonzero(story_of_doc == s)[0] if titles[d]] or list(np.nonzero(story_of_doc == s)[0])
+        if doc_vectors is not None and len(docs) > 2:
+            centre = doc_vectors[docs].mean(axis=0)
+            best = docs[int(np.argmax(doc_vectors[docs] @ centre))]
+        else:
+            best = docs[0]
+        title_of[int(s)] = titles[best]
+    sizes = np.bincount(story_of_doc) if len(story_of_doc) else np.zeros(0, np.int64)
+    return pd.DataFrame({
+        "story_id": story_of_doc, "doc_id": list(doc_ids),
+        "story_title": [title_of[int(s)] for s in story_of_doc],
+        "n_docs": [int(sizes[s]) for s in story_of_doc],
+    })
