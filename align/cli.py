@@ -62,8 +62,18 @@ def _unit_float(value: str) -> float:
     return x
 
 
+def _non_negative_float(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value!r}") from None
+    if not x >= 0.0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {x}")
+    return x
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from align import __version__
+    from align import __version__, config
 
     parser = _Parser(
         prog="align",
@@ -113,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--compute-type", default="int8", metavar="TYPE",
                      help="CTranslate2 compute type (default int8; float32 for exact Argos parity)")
     run.add_argument("--no-report", action="store_true", help="write tables and exports only, no HTML report")
+    run.add_argument("--workers", type=_positive_int, default=0, metavar="N",
+                     help="run the per-document stages and the per-story matching on a local Dask "
+                     "cluster of N worker processes (default: one process, no Dask), e.g. --workers 4")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="use an existing Dask distributed scheduler, e.g. --scheduler tcp://10.0.0.5:8786")
+    run.add_argument("--story-days", type=_non_negative_float, default=config.STORY_DAYS, metavar="DAYS",
+                     help=f"documents dated more than DAYS apart never share a story (when both dates "
+                     f"are known; default {config.STORY_DAYS:g}), e.g. --story-days 3")
 
     ing = sub.add_parser(
         "ingest", help="ingest and segment only: documents + sentences tables",
@@ -168,6 +186,7 @@ def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> No
     if full:
         counts = result.translation_counts
         table.add_row("translated", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0")
+        table.add_row("stories", str(result.n_stories))
         table.add_row("aligned pairs", str(result.n_alignments))
         table.add_row("shared claims", str(result.n_shared_claims))
         table.add_row("unique claims", str(result.n_unique_claims))
@@ -199,6 +218,7 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
         out_dir=args.out, translations=args.translations, embedder=args.embedder, mode=args.mode,
         min_score=args.min_score, beam=args.beam, compute_type=args.compute_type,
         report=not args.no_report, max_bytes=max_bytes,
+        workers=args.workers, scheduler=args.scheduler, story_days=args.story_days,
     )
     stop = None
     factory = None

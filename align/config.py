@@ -34,4 +34,4 @@ STORY_DAYS = 7  # documents dated further apart than this never share a story (b
 STORY_LINK_COS = 0.70  # a unit link this strong counts as shared content between two documents
 STORY_DOC_K = 10  # document-level neighbours (mean unit vectors) considered per document
 STORY_MIN_AFFINITY = 0.425  # average-linkage cut of the story clustering (tuned on NTREX-128, see stories.py)
-CLAIM_COHESION = 0.5  # a unit joins a claim only if it is aligned with at least this share of its members
+CLAIM_COHESION = 0.5  # a unit joins a claim only if aligned with MORE than this share of its members

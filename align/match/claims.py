@@ -5,8 +5,9 @@ when A and C say different things, and on a corpus one component swallows most s
 Here a claim is grown by average linkage under two constraints:
 
 - at most one unit per document (a parallel bead's units count as one unit);
-- cohesion: two groups merge only if at least `cohesion` (config.CLAIM_COHESION) of the unit
-  pairs across them are themselves accepted links.
+- cohesion: two groups merge only if more than `cohesion` (config.CLAIM_COHESION, one half) of
+  the unit pairs across them are themselves accepted links: a unit joins a claim only if it is
+  aligned with most of its members.
 
 Links are taken best score first.  A claim thus never holds more units than its story has
 documents, and every member is aligned with most of the others.
@@ -70,7 +71,7 @@ def cluster_units(
         ma, mb = members[ra], members[rb]
         if len(ma) * len(mb) > 1:
             hits = sum((min(x, y), max(x, y)) in linked for x in ma for y in mb)
-            if hits < cohesion * len(ma) * len(mb):
+            if hits <= cohesion * len(ma) * len(mb):
                 continue
         union(ra, rb)
     return np.array([find(u) for u in range(n)], np.int64)

@@ -1,0 +1,128 @@
+"""Corpus-wide candidates, stories and claims that do not chain (real MiniLM on NTREX-128)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from align.embed import Embedder
+from align.match import claims as match_claims
+from align.match import stories
+from align.match.candidates import corpus_neighbours
+from align.match.corpus import match_corpus
+from align.match.units import split_units
+from align.output.similarity import sentence_similarity
+from align.types import Sentence
+
+NTREX = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ntrex128" / "ntrex_docs.jsonl"
+
+
+def _unit_vectors(n, d, rng):
+    v = rng.standard_normal((n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_corpus_neighbours_are_exact_and_cross_document_only():
+    rng = np.random.default_rng(0)
+    vecs = _unit_vectors(300, 16, rng)
+    docs = rng.integers(0, 12, size=300)
+    nb = corpus_neighbours(vecs, docs, k=5)
+    sims = vecs @ vecs.T
+    sims[docs[:, None] == docs[None, :]] = -np.inf  # same document never a candidate
+    expect = np.argsort(-sims, axis=1)[:, :5]
+    assert np.array_equal(nb.idx, expect)
+    assert np.allclose(nb.mean, np.take_along_axis(sims, expect, 1).mean(1), atol=1e-5)
+    assert (docs[nb.idx] != docs[:, None]).all()
+
+
+def test_average_linkage_does_not_chain():
+    # a-b and b-c are strong, a-c is absent: connected components would give one story of 3
+    aff = {(0, 1): 0.9, (1, 2): 0.8, (3, 4): 0.5}
+    labels = stories.cluster(5, aff, threshold=0.45)
+    assert labels[0] == labels[1] and labels[2] != labels[0]
+    assert labels[3] == labels[4] and len(set(labels)) == 3
+    assert list(labels) == [0, 0, 1, 2, 2]  # ids in order of first document
+
+
+def test_date_window_keeps_distant_documents_apart():
+    rng = np.random.default_rng(1)
+    base = _unit_vectors(6, 32, rng)
+    vecs = np.vstack([base, base + 0.01])  # doc 1 repeats doc 0
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    unit_doc = np.array([0] * 6 + [1] * 6)
+    nb = corpus_neighbours(vecs, unit_doc)
+    same = stories.group_stories(vecs, unit_doc, 2, nb, dates=["2024-03-01", "2024-03-04"], story_days=7)
+    apart = stories.group_stories(vecs, unit_doc, 2, nb, dates=["2024-03-01", "2024-05-04"], story_days=7)
+    undated = stories.group_stories(vecs, unit_doc, 2, nb, dates=["2024-03-01", ""], story_days=7)
+    assert same[0] == same[1] and apart[0] != apart[1] and undated[0] == undated[1]
+
+
+def test_claims_do_not_chain_and_hold_one_unit_per_document():
+    # units 0..3 in docs 0,1,2,1: links 0-1, 1-2 strong, 0-2 absent; 0-3 (doc 1 again)
+    codes = [0, 1, 2, 1]
+    labels = match_claims.cluster_units(codes, [0, 1, 0], [1, 2, 3], [0.9, 0.8, 0.7])
+    assert labels[0] == labels[1]
+    assert labels[2] != labels[0]  # would join only through unit 1
+    assert labels[3] != labels[0]  # a second unit of document 1
+    # a triangle is one claim
+    tri = match_claims.cluster_units([0, 1, 2], [0, 1, 0], [1, 2, 2], [0.9, 0.8, 0.7])
+    assert len(set(tri)) == 1
+
+
+@pytest.fixture(scope="module")
+def ntrex_corpus(tmp_path_factory):
+    """6 NTREX stories, each as an English and a German version (German -> English reference as
+    its text_en, as an imported translation would give), the versions cut to different 2/3 spans."""
+    docs = [json.loads(line) for line in NTREX.read_text(encoding="utf-8").splitlines()[:6]]
+    sentences, doc_ids, gold, titles = [], [], [], []
+    for g, d in enumerate(docs):
+        n = len(d["en"])
+        for lang, (s0, s1) in (("en", (0, 2 * n // 3)), ("de", (n // 3, n))):
+            doc_id = f"{lang}_{d['docid']}"
+            for k, line in enumerate(range(s0, s1)):
+                sentences.append(Sentence(doc_id, k, k, "body", d[lang][line], 0, 0, lang, None, d["en"][line]))
+            doc_ids.append(doc_id)
+            gold.append(g)
+            titles.append(d[lang][s0])
+    units = split_units(sentences)
+    vecs = Embedder(cache_dir=tmp_path_factory.mktemp("emb")).encode([u.text_en for u in units])
+    return units, vecs, doc_ids, gold, titles
+
+
+def test_ntrex_versions_form_one_story_each(ntrex_corpus):
+    units, vecs, doc_ids, gold, titles = ntrex_corpus
+    m = match_corpus(units, vecs, doc_ids=doc_ids, titles=titles, dates=[""] * len(doc_ids))
+    story = dict(zip(m.stories["doc_id"], m.stories["story_id"]))
+    got = [story[d] for d in doc_ids]
+    for a in range(len(doc_ids)):
+        for b in range(a + 1, len(doc_ids)):
+            assert (got[a] == got[b]) == (gold[a] == gold[b]), (doc_ids[a], doc_ids[b])
+    assert (m.stories["n_docs"] == 2).all()
+    al = m.alignments
+    assert len(al) and (al["src_doc"] < al["tgt_doc"]).all()
+    # matching stays inside stories: every pair is an English and a German version of one document
+    assert (al["src_doc"].str[3:] == al["tgt_doc"].str[3:]).all()
+    assert set(al["story_id"]) <= set(m.stories["story_id"])
+    # accepted pairs of a claim carry its id (a unit matched twice in the other version is in
+    # one claim only); claims hold at most one unit per document
+    assert al["claim_id"].notna().mean() > 0.6
+    assert al["claim_id"].dropna().value_counts().max() == 1
+    assert (al[al["claim_id"].isna()]["score"] < al["score"].max()).all()
+    assert m.claims.groupby(["claim_id", "doc_id"]).size().max() == 1
+    assert m.claims.groupby("claim_id")["n_docs"].first().max() <= 2
+    assert (m.claims.groupby("claim_id")["story_id"].nunique() == 1).all()
+    # the middle third is the same text in both versions: most of it is found
+    shared = al[al["src_sent_ids"].map(len) > 0]
+    assert len(shared) >= 0.5 * len(units) / 2 / 2
+    assert m.shared_pairs == set(zip(al["src_doc"], al["tgt_doc"]))
+    assert m.shared_pairs == {(f"de_{d[3:]}", d) for d in doc_ids if d.startswith("en_")}
+
+
+def test_similarity_only_for_requested_pairs():
+    vecs = np.eye(4, dtype=np.float32)
+    sim = sentence_similarity(["a", "a", "b", "c"], [[0], [1], [0], [0]], vecs, {"a": 2, "b": 1, "c": 1},
+                              pairs=[("b", "a")])
+    assert list(sim) == [("a", "b")] and sim[("a", "b")].shape == (2, 1)
