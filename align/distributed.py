@@ -102,7 +102,7 @@ class Engine:
         self.cluster = None
         try:
             if options.scheduler:
-                self.client = Client(options.scheduler, timeout="30s")
+                self.client = Client(options.scheduler, timeout="10s")
             else:
                 self.cluster = LocalCluster(
                     n_workers=options.workers, threads_per_worker=1, processes=True,
@@ -172,6 +172,7 @@ class Engine:
             results = self._map(_prepare_task, chunks, imported, options, advance=advance,
                                 sizes=[len(c) for c in chunks])
         import numpy as np
+
         from align.translate import TranslationStats
 
         stats = TranslationStats()

@@ -1,17 +1,24 @@
 """Match stage: align claim units across documents and group them into claims.
 
 Modules: units (claim units), candidates (k-NN mining), scoring, comparable, parallel,
-claims, conflict.  The stage takes units and vectors; it never embeds.
+stories, claims, conflict, corpus (the whole run: one corpus-wide k-NN search, stories, then
+matching per story).  The stage takes units and vectors; it never embeds.
+
+A run is matched story by story (align/match/corpus.py, align/match/stories.py): one k-NN search
+over all units (faiss, links across documents only) gives each unit's corpus neighbourhood and
+the cross-document links that, with the documents' mean vectors and dates, group documents into
+stories.  Everything below happens inside a story only; nothing loops over document pairs.
 
 Comparable mode (`align_comparable`, the default): news reports are not translations of each
-other, so matching is order-free and runs on claim units (align/match/units.py).  For every unordered
-document pair (src_doc < tgt_doc) the candidates are each unit's k nearest units of the other
-document, in both directions (`mine`: exact inner products computed once, tile by tile, feeding
-faiss k-heaps for both directions).  Each candidate gets
+other, so matching is order-free and runs on claim units (align/match/units.py).  Inside a story, the candidates are
+each unit's k nearest units of every other document of the story, in both directions
+(`candidates.story_candidates`, exact; src_doc < tgt_doc).  Each candidate gets
 
 - `cosine`  cos(x, y) of the L2-normalised embeddings;
 - `margin`  the ratio margin of Artetxe & Schwenk (2019, "Margin-based parallel corpus mining"):
-            cos(x, y) / ((mean cos of x to its k NN + mean cos of y to its k NN) / 2).  It corrects
+            cos(x, y) / ((mean cos of x to its k NN + mean cos of y to its k NN) / 2), the k NN
+            taken over ALL units of the run (other documents), so a pair of unrelated documents
+            does not look good merely because each has a poor neighbourhood.  It corrects
             hubness: a sentence similar to everything (a "hub") has a high neighbourhood mean,
             so its pairs get a low margin;
 - `mutual`  whether x and y are each other's nearest neighbour.
@@ -40,6 +47,7 @@ Bead cost is Vecalign's: (1 - cos(span_src, span_tgt)) * n_src * n_tgt, normalis
 cost of random pairs, plus Bertalign's length term len_weight * |log(len_src / len_tgt)| over the
 English texts; a skipped sentence costs `skip_cost`.
 
-Claims (`group_claims`): connected components of the aligned units across all documents; one
-row per (claim, document) member; every unit aligned nowhere is a claim of its own (n_docs 1).
+Claims (`claims.cluster_units`): aligned units of a story grouped by average linkage, at most one
+unit per document, a unit joining only if it is aligned with most members (no chaining); one row
+per (claim, document) member; every unit aligned nowhere is a claim of its own (n_docs 1).
 """

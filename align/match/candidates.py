@@ -14,6 +14,7 @@ import pandas as pd
 
 from align import config
 
+
 def _as_f32(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=np.float32)
 
@@ -164,7 +165,7 @@ def _index(vectors: np.ndarray, exact_max: int):
         sample = vectors[rng.choice(n, size=min(n, nlist * 64), replace=False)]
         index.cp.seed = 0
         index.train(sample)
-        index.nprobe = 16
+        index.nprobe = max(32, nlist // 10)  # recall over speed: a missed neighbour is a missed claim
     index.add(vectors)
     return index
 

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from align import config
-from align.match.candidates import _as_f32, candidate_pairs, corpus_neighbours, story_candidates
+from align.match.candidates import (
+    _as_f32,
+    candidate_pairs,
+    corpus_neighbours,
+    story_candidates,
+)
 from align.match.conflict import find_conflict
 from align.match.scoring import calibrated_score, lexical_overlap
 from align.match.units import ClaimUnit
@@ -73,7 +78,7 @@ class Links:
     score: np.ndarray
 
     @staticmethod
-    def empty() -> "Links":
+    def empty() -> Links:
         return Links(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
 
     def __len__(self) -> int:
@@ -90,7 +95,7 @@ def _lexical_by_document_pair(units: Sequence[ClaimUnit], codes: np.ndarray, i: 
         by_doc.setdefault(int(c), []).append(n)
     pair_key = codes[i] * (int(codes.max()) + 1) + codes[j]
     order = np.argsort(pair_key, kind="stable")
-    keys, starts = np.unique(pair_key[order], return_index=True)
+    _, starts = np.unique(pair_key[order], return_index=True)
     ends = np.append(starts[1:], len(order))
     for s0, s1 in zip(starts, ends):  # document pairs that HAVE candidates, inside one story
         rows = order[s0:s1]

@@ -22,7 +22,7 @@ from align import config
 from align.match import claims as match_claims
 from align.match import stories as match_stories
 from align.match.candidates import _as_f32, corpus_neighbours
-from align.match.comparable import ALIGNMENT_COLUMNS, _finish, doc_codes_of, match_story
+from align.match.comparable import ALIGNMENT_COLUMNS, _finish, match_story
 from align.match.units import ClaimUnit
 
 
