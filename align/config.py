@@ -29,6 +29,7 @@ PARALLEL_WINDOW = 8  # half-width of the second-pass DP band around the first-pa
 PARALLEL_MAX_SIDE = 5  # most sentences on one side of a bead (11% of MAC-Dev gold beads exceed 2)
 PARALLEL_MAX_BEAD = 7  # most sentences in a bead, both sides together (5 and 6 scored lower on MAC-Dev)
 PARALLEL_SKIP_PERCENTILE = 7.0  # a 1-0 / 0-1 skip costs this percentile of the 1-1 costs in the DP band (Vecalign; MAC-Dev flat 6..40, lower skips real beads)
+PARALLEL_SKIP_FLOOR = 0.25  # least skip cost (costs are relative: a random pair costs ~1); near-identical texts give percentile ~0
 PARALLEL_SIZE_PENALTY = 0.5  # added cost per sentence a bead has beyond 1-1 (MAC-Dev grid 0.2..0.8)
 PARALLEL_LEN_WEIGHT = 0.3  # weight of |log(length ratio)| of a bead, lengths rescaled by the document ratio
 PARALLEL_LEN_SMOOTH = 20  # characters added to both span lengths so short spans do not dominate

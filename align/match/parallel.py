@@ -237,14 +237,15 @@ class _Scorer:
         return c
 
     def skip_cost(self, lo: np.ndarray, hi: np.ndarray, percentile: float) -> float:
-        """A percentile of the 1-1 costs inside the band (about 100 rows sampled)."""
+        """A percentile of the 1-1 costs inside the band (about 100 rows sampled), floored."""
         n, m = self.src.n, self.tgt.n
         vals = []
         for i in range(0, n, max(1, n // 100)):
             jj = np.arange(lo[i], min(hi[i], m - 1) + 1)
             if len(jj):
                 vals.append(self.cost(1, 1, i, jj))
-        return float(np.percentile(np.concatenate(vals), percentile)) if vals else 1.0
+        value = float(np.percentile(np.concatenate(vals), percentile)) if vals else 1.0
+        return max(value, config.PARALLEL_SKIP_FLOOR)
 
 
 def _downsample(views: list[np.ndarray], lens) -> tuple[list[np.ndarray], np.ndarray | None]:
