@@ -35,6 +35,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from align.output import tables  # noqa: E402
+from align.segment import split_sentences  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/mac-dev")
 # MAC-Test strict F1 from the Bertalign paper (the dev set's own figures are not published per system).
@@ -150,6 +151,12 @@ def run_chapter(data: Path, ch: str, work: Path) -> tuple[list, int, float]:
         writer = csv.writer(fh)
         writer.writerow(["source", "target"])
         writer.writerows(zip(zh, mt))
+        # The segmenter may cut a line in pieces; each piece gets its line's MT (no MT model
+        # is needed then, and the pieces' beads merge back into the line's bead below).
+        for line, line_mt in zip(zh, mt):
+            pieces = [line[a:b].strip() for a, b in split_sentences(line)]
+            if len(pieces) > 1:
+                writer.writerows((p, line_mt) for p in pieces if p)
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))
     t0 = time.perf_counter()
     subprocess.run(
