@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from align.output import tables  # noqa: E402
-from align.segment import split_sentences  # noqa: E402
+from align.output import tables
+from align.segment import split_sentences
 
 DEFAULT_DATA = Path("/work/shared/data/mac-dev")
 # MAC-Test strict F1 from the Bertalign paper (the dev set's own figures are not published per system).
@@ -77,10 +77,10 @@ def score(golds, tests) -> dict[str, float]:
     p, r = [0, 0, 0, 0], [0, 0, 0, 0]
     for gold, test in zip(golds, tests):
         p = [a + b for a, b in zip(p, _judge(gold, test))]
-        full = lambda beads: [(s, t) for s, t in beads if s and t]  # noqa: E731
+        full = lambda beads: [(s, t) for s, t in beads if s and t]
         r = [a + b for a, b in zip(r, _judge(full(test), full(gold)))]
-    ratio = lambda a, b: a / (a + b) if a + b else 0.0  # noqa: E731
-    f1 = lambda a, b: 2 * a * b / (a + b) if a + b else 0.0  # noqa: E731
+    ratio = lambda a, b: a / (a + b) if a + b else 0.0
+    f1 = lambda a, b: 2 * a * b / (a + b) if a + b else 0.0
     ps, pl, rs, rl = ratio(p[0], p[1]), ratio(p[2], p[3]), ratio(r[0], r[1]), ratio(r[2], r[3])
     return {"p_strict": ps, "r_strict": rs, "f1_strict": f1(ps, rs), "p_lax": pl, "r_lax": rl, "f1_lax": f1(pl, rl)}
 

@@ -10,7 +10,11 @@ import pytest
 
 from align.embed import Embedder
 from align.match import parallel
-from align.match.parallel import align_parallel, align_parallel_documents, parallel_beads
+from align.match.parallel import (
+    align_parallel,
+    align_parallel_documents,
+    parallel_beads,
+)
 from align.match.units import sentence_units
 from align.types import Sentence
 
