@@ -175,8 +175,8 @@ def test_referenced_run_writes_report_and_exports(referenced_run):
     for title in docs["title"]:
         if title:
             assert title in html
-    pair_pages = list((referenced_run / "report").glob("*.html"))
-    assert len(pair_pages) == 2  # index + the one document pair
+    pages = sorted(p.name for p in (referenced_run / "report").glob("*.html"))
+    assert len(pages) == 3 and pages[0] == "index.html" and pages[2] == "story-0.html"  # + the one pair
     lines = (referenced_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(tables.read_table(referenced_run, "alignments"))
     assert isinstance(json.loads(lines[0])["src_sent_ids"], list)

@@ -64,7 +64,9 @@
       if (doc) doc.value = "";
       apply(); if (e.target.blur) e.target.blur(); return;
     }
-    if (tag === "input" || tag === "select" || tag === "textarea" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var typing = tag === "textarea" || tag === "select" ||
+      (tag === "input" && /^(text|search|number)$/.test(e.target.type));
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "j") { step(1); e.preventDefault(); }
     else if (e.key === "k") { step(-1); e.preventDefault(); }
     else if (e.key === "c") { step(1, function (r) { return r.classList.contains("has-conflict"); }); e.preventDefault(); }
@@ -90,6 +92,16 @@
       if (target) go(d.getElementById(target));
     });
   }
+  function sync() {  // a row reached by a link (mini-map, heatmap, #hash) is where j/k go on from
+    var r = d.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (r && rows.indexOf(r) >= 0) {
+      rows.forEach(function (x) { x.classList.remove("current"); });
+      r.classList.add("current");
+      current = rows.indexOf(r);
+    }
+  }
+  window.addEventListener("hashchange", sync);
+  sync();
   var params = new URLSearchParams(location.search);
   var m = params.get("min");
   if (m !== null && !isNaN(parseFloat(m))) range.value = m;
