@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from align.output.exports import write_exports
-from align.output.summary import md_cell
-from align.output.report import Tables, load_tables
 from align.output import schema
+from align.output.exports import write_exports
+from align.output.report import Tables, load_tables
+from align.output.summary import md_cell
 from tests import report_fixture as fx
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -209,3 +209,43 @@ def test_dates_one_form_and_nulls_in_parquet(tmp_path):
     assert schema.normalise_dates(["2024-06-01", "", "not a date"]) == ["2024-06-01", "", ""]
     assert schema.normalise_dates(["2024-06-01", "2024-06-02T10:00:00Z"]) == [
         "2024-06-01T00:00:00+00:00", "2024-06-02T10:00:00+00:00"]
+
+
+def test_docs_tables_md_is_generated_from_the_schema():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "tables.md"
+    assert path.read_text(encoding="utf-8") == schema.tables_markdown(), (
+        "docs/tables.md is stale: run `python -m align.output.schema > docs/tables.md`")
+    for name, cols in schema.SCHEMAS.items():
+        assert f"## {name}" in path.read_text(encoding="utf-8") and all(f"`{c}`" in path.read_text(encoding="utf-8") for c in cols)
+
+
+def test_report_command_rethresholds_and_writes_run_json_last(tmp_path, capsys):
+    from align import cli
+    from align.output import tables as tables_mod
+
+    fx.write_tables(tmp_path)
+    assert cli.main(["report", str(tmp_path), "--min-score", "0.2"]) == 0
+    printed = capsys.readouterr().out
+    al = tables_mod.read_table(tmp_path, "alignments")
+    assert al["accepted"].tolist() == (al["score"] >= 0.2).tolist()
+    assert al.loc[al["accepted"], "claim_id"].notna().all() and al.loc[~al["accepted"], "claim_id"].isna().all()
+    claims = tables_mod.read_table(tmp_path, "claims")
+    n_shared = int((claims.groupby("claim_id")["doc_id"].nunique() >= 2).sum())
+    assert f"{int(al['accepted'].sum())} aligned pairs, 1 possible matches, {n_shared} shared claims" in printed
+    run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert run["command"] == "report" and run["min_score"] == 0.2 and run["options"]["score_floor"] == 0.1
+    assert run["counts"]["aligned_pairs"] == int(al["accepted"].sum()) and run["counts"]["shared_claims"] == n_shared
+    assert run["versions"]["python"] and run["versions"]["libraries"]["pandas"] == pd.__version__
+    assert [m["source"] for m in run["models"]["translation"]] == [
+        "argos:translate-de_en-1.0", "argos:translate-zh_en-1.9", "identity"]
+    # written last: newer than every table, the exports and the report
+    newest = max(p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file() and p.name != "run.json")
+    assert (tmp_path / "run.json").stat().st_mtime_ns >= newest
+    md = dict(_md_rows((tmp_path / "summary.md").read_text(encoding="utf-8"), "# Alignment summary"))
+    assert md["Aligned pairs"] == str(run["counts"]["aligned_pairs"]) and md["Threshold"] == "0.20"
+    # back up: the possible match is hidden again and its claim is gone
+    assert cli.main(["report", str(tmp_path), "--min-score", "0.3"]) == 0
+    al = tables_mod.read_table(tmp_path, "alignments")
+    assert int(al["accepted"].sum()) == len(fx.ALIGNMENTS)

@@ -16,7 +16,13 @@ from bs4 import BeautifulSoup
 
 from align import pipeline
 from align.output import schema
-from align.output.report import Tables, load_tables, pair_page_names, summary_rows, write_report
+from align.output.report import (
+    Tables,
+    load_tables,
+    pair_page_names,
+    summary_rows,
+    write_report,
+)
 from align.output.summary import build_summary
 from tests import report_fixture as fx
 

@@ -11,7 +11,7 @@ import json
 import platform
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def build_manifest(*, command: str, options: dict[str, Any], summary: RunSummary
                    models: dict[str, Any] | None = None, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """The run.json object.  `previous` (an earlier run.json of the folder) keeps the original
     run's record when only the report is re-drawn."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     models = dict(models or {})
     models["translation"] = translation_models(tables)
     manifest = {

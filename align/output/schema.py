@@ -279,3 +279,40 @@ def normalise_tables(tables: Tables) -> Tables:
         errors=None if tables.errors is None or len(tables.errors) == 0 else normalise(tables.errors, "errors"),
         stories=None if tables.stories is None else normalise(tables.stories, "stories"),
     )
+
+
+TABLE_INTROS = {
+    "documents": "One row per ingested article.",
+    "sentences": "One row per sentence, in document order.",
+    "alignments": "One row per stored pair of claim units of two documents (each unordered document pair "
+                  "once, `src_doc` < `tgt_doc`), down to the score floor; `accepted` marks the pairs at or "
+                  "above the run's `--min-score`.",
+    "claims": "Claims grouped across the documents of a story: one row per (claim, document).",
+    "stories": "One row per document: documents about the same event share a story.",
+    "errors": "Only when something failed: one row per input and stage.",
+}
+TYPE_NOTES = {
+    "str": "text (never missing)", "text": "text, may be missing", "date": "ISO 8601 date, may be missing",
+    "int": "integer", "nullable_int": "integer, may be missing", "float": "float", "bool": "true/false",
+    "int_list": "list of integers",
+}
+
+
+def tables_markdown() -> str:
+    """docs/tables.md: every table and column of the contract, generated from SCHEMAS."""
+    out = ["# Output tables", "",
+           "Generated from `align/output/schema.py` by `python -m align.output.schema > docs/tables.md`; "
+           "a test keeps the two equal. The contract is in SPEC.md.", "",
+           "Each table is written as `NAME.csv` (UTF-8 with header; `--csv-bom` adds a byte-order mark "
+           "for Excel) and `NAME.parquet`, and all of them as sheets of `alignments.xlsx`. Missing values "
+           "are empty in CSV and null in Parquet; lists are `;`-joined in CSV and lists in Parquet; a CSV "
+           "text cell that a spreadsheet would run as a formula starts with `'`.", ""]
+    for name, cols in SCHEMAS.items():
+        out += [f"## {name}", "", TABLE_INTROS.get(name, ""), "", "| column | type | meaning |", "|---|---|---|"]
+        out += [f"| `{col}` | {TYPE_NOTES[typ]} | {desc.replace('|', '/')} |" for col, (typ, desc) in cols.items()]
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(tables_markdown(), end="")

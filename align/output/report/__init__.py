@@ -30,7 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,13 @@ from markupsafe import Markup
 
 from align.fsutil import atomic_write_text
 from align.output.schema import Tables, normalise_tables
-from align.output.summary import (RunSummary, build_summary, claim_of_alignments, story_of_docs,
-                                  summary_rows)
+from align.output.summary import (
+    RunSummary,
+    build_summary,
+    claim_of_alignments,
+    story_of_docs,
+    summary_rows,
+)
 from align.output.tables import read_tables
 
 __all__ = ["Tables", "load_tables", "pair_page_names", "story_page_name", "summary_rows", "write_report"]
@@ -352,7 +357,7 @@ def _heatmap(matrix: np.ndarray | None, n_a: int, n_b: int, aligns: list[dict], 
                                   "conflict": bool(al["conflict"]), "score_attr": al["score_attr"],
                                   "tip": f"{label_a} §{i} ↔ {label_b} §{j} · score {al['score_txt']}"
                                          + (f" · conflict: {al['conflict']}" if al["conflict"] else "")})
-    step = lambda n: max(1, -(-n // 8))  # noqa: E731
+    step = lambda n: max(1, -(-n // 8))
     return {
         "png": png, "cell": cell, "left": left, "top": top, "width": n_b * cell, "height": n_a * cell,
         "total_w": left + n_b * cell + 4, "total_h": top + n_a * cell + 4, "n_a": n_a, "n_b": n_b,
@@ -396,7 +401,7 @@ def write_report(out_dir: str | Path, tables: Tables | None = None,
     report_dir = out_dir / "report"
     env = _environment()
     assets = _assets(env)
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     story_of = story_of_docs(tables)
     docs = _doc_views(tables, story_of)
