@@ -472,8 +472,9 @@ def write_report(out_dir: str | Path, tables: Tables | None = None,
         possible = _possible(story_aligns, wanted, docs)
         stats = _page_stats(rows, possible, page_docs)
         days = sorted(d["day"] for d in page_docs if d["day"])
-        title = story_titles.get(sid) or next((d["title"] for d in page_docs if not d["title_derived"]),
-                                              page_docs[0]["title"])
+        # a given title before a derived one, English before other languages
+        by_pref = sorted(page_docs, key=lambda d: (d["title_derived"], d["lang"] != "en", d["n"]))
+        title = story_titles.get(sid) or by_pref[0]["title"]
         pairs = [dict(info) for (a, b), info in pair_info.items() if a in wanted]
         pairs.sort(key=lambda p: (-p["n_shared"], p["doc_a"]["n"], p["doc_b"]["n"]))
         story = {"id": sid, "page": story_page_name(sid), "title": title, "docs": page_docs,

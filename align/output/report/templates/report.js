@@ -92,12 +92,19 @@
       if (target) go(d.getElementById(target));
     });
   }
+  function uncover(r) {  // keep a row reached by a link clear of the sticky page header and table head
+    var top = d.querySelector("header.top"), head = r.closest("table") && r.closest("table").tHead;
+    var covered = (top ? top.getBoundingClientRect().bottom : 0) + (head ? head.getBoundingClientRect().height : 0);
+    var y = r.getBoundingClientRect().top;
+    if (y < covered + 4) window.scrollBy(0, y - covered - 8);
+  }
   function sync() {  // a row reached by a link (mini-map, heatmap, #hash) is where j/k go on from
     var r = d.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (r && rows.indexOf(r) >= 0) {
       rows.forEach(function (x) { x.classList.remove("current"); });
       r.classList.add("current");
       current = rows.indexOf(r);
+      uncover(r);
     }
   }
   window.addEventListener("hashchange", sync);
