@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="re-threshold without re-running: pairs stored down to the score floor "
                      "(0.10) are accepted again when score >= FLOAT, claims are re-grouped and the "
                      "alignments/claims tables, exports and report rewritten, e.g. --min-score 0.5")
-    rep.add_argument("--csv-bom", action="store_true", help="UTF-8 byte-order mark in rewritten CSVs (for Excel)")
+    rep.add_argument("--csv-bom", action="store_true", help="rewrite every CSV table with a UTF-8 byte-order mark, so Excel shows Chinese correctly")
     return parser
 
 

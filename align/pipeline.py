@@ -455,9 +455,12 @@ def redraw(out_dir: Path, *, min_score: float | None = None, csv_bom: bool = Fal
         if min_score is not None:
             with timer.stage("rethreshold"):
                 frames = rethreshold(frames, min_score)
-                result.written += _write_tables(out_dir, frames, csv_bom=csv_bom, names=("alignments", "claims"))
+                if not csv_bom:
+                    result.written += _write_tables(out_dir, frames, names=("alignments", "claims"))
         else:
             frames = finish_tables(frames)
+        if csv_bom:  # every table again, each CSV now starting with a byte-order mark
+            result.written += _write_tables(out_dir, frames, csv_bom=True)
         write_outputs(out_dir, frames, result, options, sentence_similarity=similarity.read_similarity(out_dir),
                       timer=timer, models=(previous or {}).get("models"), command="report", previous=previous)
         return result

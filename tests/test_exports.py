@@ -249,3 +249,18 @@ def test_report_command_rethresholds_and_writes_run_json_last(tmp_path, capsys):
     assert cli.main(["report", str(tmp_path), "--min-score", "0.3"]) == 0
     al = tables_mod.read_table(tmp_path, "alignments")
     assert int(al["accepted"].sum()) == len(fx.ALIGNMENTS)
+
+
+def test_report_command_csv_bom_rewrites_every_csv(tmp_path):
+    from align import cli
+    from align.output import tables as tables_mod
+
+    fx.write_tables(tmp_path)
+    before = tables_mod.read_tables(tmp_path)
+    assert cli.main(["report", str(tmp_path), "--csv-bom"]) == 0
+    for name in ("documents", "sentences", "alignments", "claims", "errors"):
+        assert (tmp_path / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf"), name
+        (tmp_path / f"{name}.parquet").unlink()
+    after = tables_mod.read_tables(tmp_path)  # the CSVs read back as before
+    pd.testing.assert_frame_equal(after.sentences, before.sentences)
+    pd.testing.assert_frame_equal(after.documents, before.documents)

@@ -396,6 +396,8 @@ def write_report(out_dir: str | Path, tables: Tables | None = None,
     """
     out_dir = Path(out_dir)
     tables = normalise_tables(load_tables(out_dir) if tables is None else tables)
+    if summary is None and min_score is None:
+        min_score = _run_threshold(out_dir)
     summary = summary or build_summary(tables, min_score=min_score)
     threshold = summary.min_score if summary.min_score is not None else _threshold(tables)
     report_dir = out_dir / "report"
@@ -499,6 +501,17 @@ def write_report(out_dir: str | Path, tables: Tables | None = None,
         if old.name not in written:
             old.unlink(missing_ok=True)
     return index
+
+
+def _run_threshold(out_dir: Path) -> float | None:
+    """The --min-score recorded in the folder's run.json, if any."""
+    import json
+
+    try:
+        value = json.loads((out_dir / "run.json").read_text(encoding="utf-8")).get("min_score")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def _threshold(tables: Tables) -> float | None:
