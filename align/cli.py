@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--story-days", type=_non_negative_float, default=config.STORY_DAYS, metavar="DAYS",
                      help=f"documents dated more than DAYS apart never share a story (when both dates "
                      f"are known; default {config.STORY_DAYS:g}), e.g. --story-days 3")
+    run.add_argument("--csv-bom", action="store_true",
+                     help="start every CSV with a UTF-8 byte-order mark so Excel shows Chinese "
+                     "and other non-Latin text correctly (alignments.xlsx is always Excel-ready)")
 
     ing = sub.add_parser(
         "ingest", help="ingest and segment only: documents + sentences tables",
@@ -156,9 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="(re)write DIR/report/ from the tables in DIR",
                          description="Rebuild DIR/report/ and the exports from the tables of an earlier run.",
-                         epilog="example:\n  align report output/",
+                         epilog="examples:\n  align report output/\n  align report output/ --min-score 0.5",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("dir", type=Path, metavar="DIR", help="output folder of an earlier `align run`")
+    rep.add_argument("--min-score", type=_unit_float, default=None, metavar="FLOAT",
+                     help="re-threshold without re-running: pairs stored down to the score floor "
+                     "(0.10) are accepted again when score >= FLOAT, claims are re-grouped and the "
+                     "alignments/claims tables, exports and report rewritten, e.g. --min-score 0.5")
+    rep.add_argument("--csv-bom", action="store_true", help="rewrite every CSV table with a UTF-8 byte-order mark, so Excel shows Chinese correctly")
     return parser
 
 
@@ -178,19 +186,20 @@ def _progress_factory(console: Console):
 
 
 def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> None:
+    """The run summary (the same RunSummary that summary.md, run.json and the report show)."""
     table = Table(title="align summary", show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("documents", str(len(result.documents)))
-    table.add_row("sentences", str(len(result.sentences)))
-    if full:
-        counts = result.translation_counts
-        table.add_row("translated", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0")
-        table.add_row("stories", str(result.n_stories))
-        table.add_row("aligned pairs", str(result.n_alignments))
-        table.add_row("shared claims", str(result.n_shared_claims))
-        table.add_row("unique claims", str(result.n_unique_claims))
-        table.add_row("conflicts", str(result.n_conflicts))
+    summary = result.summary
+    if summary is not None:
+        shown = {"Documents", "Sentences"} if not full else None
+        for label, value in summary.rows():
+            if label == "Failed inputs" or (shown is not None and label not in shown):
+                continue
+            table.add_row(label.lower(), value)
+    else:
+        table.add_row("documents", str(len(result.documents)))
+        table.add_row("sentences", str(len(result.sentences)))
     table.add_row("failed inputs", f"{len(result.failures)}" + (f" (see {out_dir / 'errors.csv'})" if result.failures else ""))
     table.add_row("time", ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
     if result.report_path:
@@ -217,7 +226,7 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
     options = pipeline.RunOptions(
         out_dir=args.out, translations=args.translations, embedder=args.embedder, mode=args.mode,
         min_score=args.min_score, beam=args.beam, compute_type=args.compute_type,
-        report=not args.no_report, max_bytes=max_bytes,
+        report=not args.no_report, max_bytes=max_bytes, csv_bom=args.csv_bom,
         workers=args.workers, scheduler=args.scheduler, story_days=args.story_days,
     )
     stop = None
@@ -264,16 +273,19 @@ def _cmd_models(args, console: Console, err: Console) -> int:
 
 
 def _cmd_report(args, console: Console, err: Console) -> int:
-    from align.output import exports, report, similarity, tables
+    from align import pipeline
 
     try:
-        loaded = tables.read_tables(args.dir)
+        result = pipeline.redraw(args.dir, min_score=args.min_score, csv_bom=args.csv_bom)
     except FileNotFoundError as exc:
         err.print(f"[red]error[/red] {exc}", highlight=False)
         return EXIT_USAGE
-    exports.write_exports(args.dir, loaded)
-    path = report.write_report(args.dir, loaded, sentence_similarity=similarity.read_similarity(args.dir))
-    console.print(f"report written: {path}")
+    if result.summary is not None and args.min_score is not None:
+        counts = dict(result.summary.rows())
+        console.print(f"at --min-score {args.min_score:.2f}: {counts['Aligned pairs']} aligned pairs, "
+                      f"{counts['Possible matches']} possible matches, {counts['Shared claims']} shared claims, "
+                      f"{counts['Conflicts']} conflicts")
+    console.print(f"report written: {result.report_path}")
     return EXIT_OK
 
 

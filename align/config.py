@@ -21,11 +21,25 @@ EMBEDDER = "all-MiniLM-L6-v2"  # English sentence embeddings (ships in gt-all-mi
 K_NEIGHBOURS = 8  # neighbours per unit for candidates and the ratio margin
 COS_FLOOR = 0.55  # absolute cosine below which no pair is kept (LASER issue #198)
 MIN_SCORE = 0.30  # default --min-score of comparable mode
+# Candidate pairs down to this score are stored (alignments.accepted = score >= --min-score), so
+# `align report DIR --min-score X` and the report's slider can reveal pairs as well as hide them.
+SCORE_FLOOR = 0.10
 
 # ---------------------------------------------------------------- match (parallel mode)
-PARALLEL_WINDOW = 8  # half-width of the DP band around the anchor path, in sentences
-PARALLEL_SKIP_COST = 0.25
-PARALLEL_LEN_WEIGHT = 1.0
+# Tuned on MAC-Dev only (Bertalign's zh-en literary development set, benchmarks/parallel_quality.py);
+# costs are relative to the document's own cost distribution, so no constant is an absolute cosine.
+PARALLEL_WINDOW = 8  # half-width of the second-pass DP band around the first-pass path, in sentences
+PARALLEL_MAX_SIDE = 5  # most sentences on one side of a bead (11% of MAC-Dev gold beads exceed 2)
+PARALLEL_MAX_BEAD = 7  # most sentences in a bead, both sides together (5 and 6 scored lower on MAC-Dev)
+PARALLEL_SKIP_PERCENTILE = 7.0  # a 1-0 / 0-1 skip costs this percentile of the 1-1 costs in the DP band (Vecalign; MAC-Dev flat 6..40, lower skips real beads)
+PARALLEL_SKIP_FLOOR = 0.25  # least skip cost (costs are relative: a random pair costs ~1); near-identical texts give percentile ~0
+PARALLEL_SIZE_PENALTY = 0.5  # added cost per sentence a bead has beyond 1-1 (MAC-Dev grid 0.2..0.8)
+PARALLEL_LEN_WEIGHT = 0.3  # weight of |log(length ratio)| of a bead, lengths rescaled by the document ratio
+PARALLEL_LEN_SMOOTH = 20  # characters added to both span lengths so short spans do not dominate
+PARALLEL_NORM_SAMPLES = 32  # random sentences of the other side that normalise each span's cost
+PARALLEL_FULL_CELLS = 250_000  # first pass runs unbanded below n*m of this; above, coarse-to-fine
+PARALLEL_COARSE_WINDOW = 10  # band half-width when a coarse first-pass path is refined, per level
+PARALLEL_MT_WEIGHT = 0.6  # fused similarity: weight of MT+English vectors (rest: direct multilingual)
 
 # ---------------------------------------------------------------- corpus scale (issue 9)
 EXACT_KNN_MAX = 200_000  # up to this many units the corpus k-NN search is exact (faiss IndexFlatIP)
@@ -34,4 +48,4 @@ STORY_DAYS = 7  # documents dated further apart than this never share a story (b
 STORY_LINK_COS = 0.70  # a unit link this strong counts as shared content between two documents
 STORY_DOC_K = 10  # document-level neighbours (mean unit vectors) considered per document
 STORY_MIN_AFFINITY = 0.425  # average-linkage cut of the story clustering (tuned on NTREX-128, see stories.py)
-CLAIM_COHESION = 0.5  # a unit joins a claim only if aligned with MORE than this share of its members
+CLAIM_COHESION = 0.5  # a unit joins a claim only if aligned with at least this share of its members

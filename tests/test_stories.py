@@ -61,15 +61,15 @@ def test_date_window_keeps_distant_documents_apart():
 
 
 def test_claims_do_not_chain_and_hold_one_unit_per_document():
-    # units 0..3 in docs 0,1,2,1: links 0-1, 1-2 strong, 0-2 absent; 0-3 (doc 1 again)
-    codes = [0, 1, 2, 1]
-    labels = match_claims.cluster_units(codes, [0, 1, 0], [1, 2, 3], [0.9, 0.8, 0.7])
-    assert labels[0] == labels[1]
-    assert labels[2] != labels[0]  # would join only through unit 1
-    assert labels[3] != labels[0]  # a second unit of document 1
-    # a triangle is one claim
-    tri = match_claims.cluster_units([0, 1, 2], [0, 1, 0], [1, 2, 2], [0.9, 0.8, 0.7])
-    assert len(set(tri)) == 1
+    # units 0..3 in docs 0..3, a chain 0-1, 1-2, 2-3: unit 3 is aligned with one of three members
+    labels = match_claims.cluster_units([0, 1, 2, 3], [0, 1, 2], [1, 2, 3], [0.9, 0.8, 0.7])
+    assert labels[0] == labels[1] == labels[2] and labels[3] != labels[0]
+    # a triangle (docs 0,1,2) is one claim; unit 3 (doc 1 again) aligned with unit 0 only stays
+    # out; unit 4 (doc 1 again) aligned with every member of the other documents is a restatement
+    codes = [0, 1, 2, 1, 1]
+    labels = match_claims.cluster_units(codes, [0, 1, 0, 0, 0, 4], [1, 2, 2, 3, 4, 2], [0.9, 0.8, 0.7, 0.5, 0.6, 0.6])
+    assert labels[0] == labels[1] == labels[2] == labels[4]
+    assert labels[3] != labels[0]
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +106,11 @@ def test_ntrex_versions_form_one_story_each(ntrex_corpus):
     # matching stays inside stories: every pair is an English and a German version of one document
     assert (al["src_doc"].str[3:] == al["tgt_doc"].str[3:]).all()
     assert set(al["story_id"]) <= set(m.stories["story_id"])
-    # accepted pairs of a claim carry its id (a unit matched twice in the other version is in
-    # one claim only); claims hold at most one unit per document
-    assert al["claim_id"].notna().mean() > 0.6
-    assert al["claim_id"].dropna().value_counts().max() == 1
-    assert (al[al["claim_id"].isna()]["score"] < al["score"].max()).all()
+    # accepted pairs carry their claim's id; a claim of two versions holds one pair, or a few
+    # when a version restates it
+    ok = al[al["accepted"]]
+    assert ok["claim_id"].notna().mean() > 0.9
+    assert al.loc[~al["accepted"], "claim_id"].isna().all()
     assert m.claims.groupby(["claim_id", "doc_id"]).size().max() == 1
     assert m.claims.groupby("claim_id")["n_docs"].first().max() <= 2
     assert (m.claims.groupby("claim_id")["story_id"].nunique() == 1).all()

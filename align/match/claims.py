@@ -4,13 +4,15 @@ Connected components of the alignment graph chain: A~B and B~C put A and C in on
 when A and C say different things, and on a corpus one component swallows most sentences.
 Here a claim is grown by average linkage under two constraints:
 
-- at most one unit per document (a parallel bead's units count as one unit);
-- cohesion: two groups merge only if more than `cohesion` (config.CLAIM_COHESION, one half) of
-  the unit pairs across them are themselves accepted links: a unit joins a claim only if it is
-  aligned with most of its members.
+- one unit per document: a second unit of a document joins only as a restatement, aligned with
+  every member from the other documents (a parallel bead's units count as one unit);
+- cohesion: two groups merge only if at least `cohesion` (config.CLAIM_COHESION, one half) of
+  the unit pairs across them are themselves accepted links (average linkage): a unit joins a
+  claim only if it is aligned with half of its members or more.  A chain A~B~C~D (each only
+  linked to the next) stops at three: D is aligned with one of three.
 
-Links are taken best score first.  A claim thus never holds more units than its story has
-documents, and every member is aligned with most of the others.
+Links are taken best score first.  Every member of a claim is thus aligned with at least half
+of the others, and a claim never grows through a chain of intermediate links.
 """
 
 from __future__ import annotations
@@ -66,12 +68,18 @@ def cluster_units(
     order = sorted(range(len(src)), key=lambda n: (-float(score[n]), int(src[n]), int(tgt[n])))
     for e in order:
         ra, rb = find(int(src[e])), find(int(tgt[e]))
-        if ra == rb or docs[ra] & docs[rb]:
+        if ra == rb:
             continue
         ma, mb = members[ra], members[rb]
-        if len(ma) * len(mb) > 1:
+        if docs[ra] & docs[rb]:
+            # a second unit of a document the claim already has: only a restatement (aligned
+            # with EVERY member of the other documents) joins
+            cross = [(x, y) for x in ma for y in mb if doc_codes[x] != doc_codes[y]]
+            if not cross or not all((min(x, y), max(x, y)) in linked for x, y in cross):
+                continue
+        elif len(ma) * len(mb) > 1:
             hits = sum((min(x, y), max(x, y)) in linked for x in ma for y in mb)
-            if hits <= cohesion * len(ma) * len(mb):
+            if hits < cohesion * len(ma) * len(mb):
                 continue
         union(ra, rb)
     return np.array([find(u) for u in range(n)], np.int64)

@@ -35,9 +35,10 @@ class StoryTask:
     doc_codes: np.ndarray
     neighbourhood: np.ndarray
     mode: str = "comparable"
-    min_score: float = config.MIN_SCORE
+    min_score: float = config.MIN_SCORE  # accepted = score >= min_score (claims come from these)
     k: int = config.K_NEIGHBOURS
     cos_floor: float = config.COS_FLOOR
+    store_floor: float | None = None  # rows down to this score are kept as possible matches
 
 
 @dataclass
@@ -61,9 +62,13 @@ def match_one_story(task: StoryTask, embedder=None) -> StoryResult:
         row_tgt = np.array([index[str(b).split("+")[0]] for b in df["tgt_unit"]], np.int64)
         rows = df.drop(columns=["pair_id"]).to_dict("records")
     else:
+        floor = task.min_score if task.store_floor is None else min(task.store_floor, task.min_score)
         rows, links = match_story(task.units, task.vectors, task.doc_codes, task.neighbourhood,
-                                  min_score=task.min_score, k=task.k, cos_floor=task.cos_floor)
-        src, tgt, score, groups = links.src, links.tgt, links.score, []
+                                  min_score=floor, k=task.k, cos_floor=task.cos_floor)
+        accepted = links.score >= task.min_score
+        for r, ok in zip(rows, accepted):
+            r["accepted"] = bool(ok)
+        src, tgt, score, groups = links.src[accepted], links.tgt[accepted], links.score[accepted], []
         row_src, row_tgt = links.src, links.tgt
     labels = match_claims.cluster_units(task.doc_codes, src, tgt, score, groups=groups) if n else np.zeros(0, np.int64)
     return StoryResult(rows, np.asarray(row_src, np.int64), np.asarray(row_tgt, np.int64), labels)
@@ -88,6 +93,7 @@ def match_corpus(
     mode: str = "comparable",
     min_score: float = config.MIN_SCORE,
     story_days: float = config.STORY_DAYS,
+    store_floor: float | None = None,
     run_stories: Callable[[list[StoryTask]], list[StoryResult]] | None = None,
 ) -> CorpusMatch:
     """The run's alignments, claims and stories.  `doc_ids` lists every document (also those
@@ -118,7 +124,7 @@ def match_corpus(
     members_of = _members(story_of_unit)
     tasks = [
         StoryTask([units[m] for m in members], vectors[members], unit_doc[members], neighbours.mean[members],
-                  mode=mode, min_score=min_score)
+                  mode=mode, min_score=min_score, store_floor=store_floor)
         for members in members_of
     ]
     results = run_stories(tasks) if run_stories else [match_one_story(t) for t in tasks]
@@ -141,7 +147,7 @@ def match_corpus(
     if rows:
         alignments["story_id"] = [r["story_id"] for r in rows]
         a, b = np.concatenate(row_src), np.concatenate(row_tgt)
-        same = claim_ids[a] == claim_ids[b]
+        same = (claim_ids[a] == claim_ids[b]) & alignments["accepted"].astype(bool).to_numpy()
         alignments["claim_id"] = pd.array(np.where(same, claim_ids[a], 0), dtype="Int64")
         alignments.loc[~same, "claim_id"] = pd.NA
     accepted = alignments[alignments["accepted"].astype(bool)] if len(alignments) else alignments

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from align.match.conflict import find_conflict
 from align.match.scoring import calibrated_score
 from align.match.units import ClaimUnit
 from align.types import Sentence
+
 
 @dataclass
 class _Item:
@@ -44,154 +44,311 @@ def _items(seq: Sequence[ClaimUnit | Sentence]) -> list[_Item]:
     return out
 
 
-BEAD_TYPES = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2))
-_LEN_SMOOTH = 20  # characters added to both span lengths so short spans do not dominate
+
+# ---------------------------------------------------------------------------------------------
+# Span vectors: every window of 1..max_len consecutive sentences of one side, one or more views
 
 
-def _longest_chain(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Longest chain strictly increasing in both coordinates (points sorted by first)."""
-    import bisect
+def window_texts(texts: Sequence[str], max_len: int, sep: str = " ") -> list[str]:
+    """All windows of 1..max_len consecutive texts joined by `sep`, grouped by window length.
 
-    tails: list[int] = []  # tails[L] = smallest j ending a chain of length L+1
-    tail_at: list[int] = []
-    prev = [-1] * len(points)
-    for n, (_, j) in enumerate(points):
-        pos = bisect.bisect_left(tails, j)
-        if pos == len(tails):
-            tails.append(j)
-            tail_at.append(n)
-        else:
-            tails[pos] = j
-            tail_at[pos] = n
-        prev[n] = tail_at[pos - 1] if pos else -1
-    chain = []
-    n = tail_at[-1] if tail_at else -1
-    while n >= 0:
-        chain.append(points[n])
-        n = prev[n]
-    return chain[::-1]
+    There are at most max_len * len(texts) windows: embedding them is linear in the document.
+    """
+    out: list[str] = []
+    for k in range(1, max_len + 1):
+        out.extend(sep.join(texts[i : i + k]) for i in range(len(texts) - k + 1))
+    return out
 
 
-def _band(n: int, m: int, anchors: list[tuple[int, int]], window: int) -> list[tuple[int, int]]:
-    """For each DP row i in 0..n, the inclusive column range [lo, hi] to explore."""
-    xs = [0] + [a[0] + 0.5 for a in anchors] + [n]
-    ys = [0] + [a[1] + 0.5 for a in anchors] + [m]
-    centre = np.interp(np.arange(n + 1), xs, ys)
-    band = []
-    lo_prev = hi_prev = 0
+class Spans:
+    """Unit vectors of all windows of 1..max_len consecutive sentences (layout of `window_texts`).
+
+    `views` holds one array per similarity view (e.g. MT English and direct multilingual);
+    each has one row per window.  `Spans.from_sentences` builds windows from sentence vectors
+    alone (normalised sums) when the joined texts were not embedded.
+    """
+
+    def __init__(self, n: int, views: Sequence[np.ndarray], max_len: int):
+        self.n, self.max_len = n, max_len
+        self.offsets = [0]
+        for k in range(1, max_len + 1):
+            self.offsets.append(self.offsets[-1] + max(n - k + 1, 0))
+        self.views = [_as_f32(v) for v in views]
+        for v in self.views:
+            if len(v) != self.offsets[-1]:
+                raise ValueError(f"span view has {len(v)} rows, {self.offsets[-1]} windows expected")
+
+    @classmethod
+    def from_sentences(cls, views: Sequence[np.ndarray], max_len: int) -> Spans:
+        views = [_as_f32(v) for v in views]
+        n = len(views[0]) if views else 0
+        out = []
+        for v in views:
+            cum = np.concatenate([np.zeros((1, v.shape[1]), np.float32), np.cumsum(v, axis=0)])
+            blocks = [cum[k:] - cum[:-k] for k in range(1, max_len + 1) if n - k + 1 > 0]
+            w = np.concatenate(blocks) if blocks else np.zeros((0, v.shape[1]), np.float32)
+            out.append(w / np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-9))
+        return cls(n, out, max_len)
+
+    def block(self, k: int) -> list[np.ndarray]:
+        """Per view, the vectors of all windows of k sentences (row i starts at sentence i)."""
+        o = self.offsets[k - 1]
+        return [v[o : o + max(self.n - k + 1, 0)] for v in self.views]
+
+    def sentences(self) -> list[np.ndarray]:
+        return self.block(1)
+
+
+def bead_types(max_side: int, max_bead: int) -> list[tuple[int, int]]:
+    """Skips first, then every a-b with 1 <= a, b <= max_side and a + b <= max_bead."""
+    types = [(1, 0), (0, 1)]
+    types += [(a, b) for a in range(1, max_side + 1) for b in range(1, max_side + 1) if a + b <= max_bead]
+    return types
+
+
+# ---------------------------------------------------------------------------------------------
+# Banded DP
+
+
+def _band_around(nodes: list[tuple[int, int]], n: int, m: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per DP row 0..n the inclusive column range [lo, hi] within `window` of a monotone path."""
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for (i0, j0), (i1, j1) in pairwise(nodes):
+        lo[i0 : i1 + 1] = np.minimum(lo[i0 : i1 + 1], j0)
+        hi[i0 : i1 + 1] = np.maximum(hi[i0 : i1 + 1], j1)
+    lo, hi = np.maximum(lo - window, 0), np.minimum(hi + window, m)
+    # a bead spans several rows: widen by `window` rows either way too
+    lo2, hi2 = lo.copy(), hi.copy()
+    for d in range(1, min(window, n) + 1):
+        lo2[d:] = np.minimum(lo2[d:], lo[:-d])
+        lo2[:-d] = np.minimum(lo2[:-d], lo[d:])
+        hi2[d:] = np.maximum(hi2[d:], hi[:-d])
+        hi2[:-d] = np.maximum(hi2[:-d], hi[d:])
+    lo2 = np.minimum.accumulate(lo2[::-1])[::-1]
+    hi2 = np.maximum.accumulate(hi2)
+    lo2[0], hi2[n] = 0, m
+    return lo2, hi2
+
+
+def _dp(n: int, m: int, types, lo: np.ndarray, hi: np.ndarray, skip: float, cost_fn) -> list[tuple[int, int]]:
+    """Cheapest monotone bead sequence inside the band; returns (a, b) sizes in order.
+
+    Row i holds columns lo[i]..hi[i]; every bead type is one vectorised step over the row, and
+    0-1 skips within a row are a running minimum.  Work and memory: O(n * band * types).
+    `cost_fn(a, b, i, jj)` is the cost of beads src[i:i+a] - tgt[jj:jj+b] for a column vector jj.
+    """
+    D: list[np.ndarray] = [None] * (n + 1)  # type: ignore[list-item]
+    BP: list[np.ndarray] = [None] * (n + 1)  # type: ignore[list-item]
+    t01 = types.index((0, 1))
     for i in range(n + 1):
-        # row i holds the path from where it enters (centre[i]) to where it leaves (centre[i+1])
-        lo = max(0, int(math.floor(min(centre[i], centre[max(i - 1, 0)]))) - window, lo_prev)
-        hi = min(m, int(math.ceil(max(centre[i], centre[min(i + 1, n)]))) + window)
-        hi = max(hi, hi_prev)
-        band.append((lo, hi))
-        lo_prev, hi_prev = lo, hi
-    band[0] = (0, band[0][1])
-    band[-1] = (band[-1][0], m)
-    # Rows must connect: row i-1 has to reach column lo_i so a bead can step into row i.
-    for i in range(n, 0, -1):
-        if band[i - 1][1] < band[i][0]:
-            band[i - 1] = (band[i - 1][0], band[i][0])
-    return band
+        cols = np.arange(lo[i], hi[i] + 1)
+        best = np.full(len(cols), math.inf)
+        arg = np.full(len(cols), -1, dtype=np.int64)
+        if i == 0:
+            best[cols == 0] = 0.0
+        for t, (a, b) in enumerate(types):
+            if a == 0 or i - a < 0:
+                continue
+            pi = i - a
+            jj = cols - b
+            idx = np.nonzero((jj >= lo[pi]) & (jj <= hi[pi]))[0]
+            if not len(idx):
+                continue
+            c = D[pi][jj[idx] - lo[pi]]
+            c = c + (skip if b == 0 else cost_fn(a, b, pi, jj[idx]))
+            better = c < best[idx]
+            best[idx[better]] = c[better]
+            arg[idx[better]] = t
+        k = np.arange(len(cols))
+        via = np.minimum.accumulate(best - k * skip) + k * skip
+        take = via < best - 1e-9
+        D[i], BP[i] = np.where(take, via, best), np.where(take, t01, arg)
+    if not math.isfinite(D[n][m - lo[n]]):  # the band always reaches (n, m); kept as a guard
+        raise RuntimeError("parallel alignment found no path")
+    sizes = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        a, b = types[int(BP[i][j - lo[i]])]
+        sizes.append((a, b))
+        i, j = i - a, j - b
+    return sizes[::-1]
+
+
+def _nodes(sizes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    nodes, i, j = [(0, 0)], 0, 0
+    for a, b in sizes:
+        i, j = i + a, j + b
+        nodes.append((i, j))
+    return nodes
+
+
+class _Scorer:
+    """Similarity and cost of beads of two `Spans` (fused over views)."""
+
+    def __init__(self, src: Spans, tgt: Spans, weights, src_lens, tgt_lens, seed: int,
+                 size_penalty: float, len_weight: float, len_smooth: float, norm_samples: int):
+        self.src, self.tgt = src, tgt
+        n, m = src.n, tgt.n
+        rng = np.random.default_rng(seed)
+        nv = len(src.views)
+        self.w = list(weights)
+        # z-scoring: each view's cosines are mapped onto the first view's random-pair scale
+        rs, rt = rng.integers(0, n, 400), rng.integers(0, m, 400)
+        s1, t1 = src.sentences(), tgt.sentences()
+        stats = []
+        for v in range(nv):
+            c = np.einsum("ij,ij->i", s1[v][rs], t1[v][rt])
+            stats.append((float(c.mean()), float(c.std()) + 1e-6))
+        self.scale = [stats[0][1] / sd for _, sd in stats]
+        self.shift = [stats[0][0] - mu * sc for (mu, _), sc in zip(stats, self.scale)]
+        self.sb = {k: src.block(k) for k in range(1, src.max_len + 1)}
+        self.tb = {k: tgt.block(k) for k in range(1, tgt.max_len + 1)}
+        # Vecalign-style normaliser of each span: mean (1 - sim) against random sentences
+        rt1, rs1 = rng.integers(0, m, norm_samples), rng.integers(0, n, norm_samples)
+        self.ns, self.nt = {}, {}
+        for k in self.sb:
+            self.ns[k] = 1.0 - self._fuse([self.sb[k][v] @ t1[v][rt1].T for v in range(nv)]).mean(1)
+        for k in self.tb:
+            self.nt[k] = 1.0 - self._fuse([self.tb[k][v] @ s1[v][rs1].T for v in range(nv)]).mean(1)
+        self.scum = np.concatenate([[0.0], np.cumsum(src_lens, dtype=float)]) if src_lens is not None else None
+        self.tcum = np.concatenate([[0.0], np.cumsum(tgt_lens, dtype=float)]) if tgt_lens is not None else None
+        use_len = self.scum is not None and self.tcum is not None and len_weight > 0 and self.scum[-1] > 0
+        self.ratio = self.tcum[-1] / self.scum[-1] if use_len else 1.0
+        self.len_weight = len_weight if use_len else 0.0
+        self.len_smooth, self.size_penalty = len_smooth, size_penalty
+
+    def _fuse(self, sims: list[np.ndarray]) -> np.ndarray:
+        out = 0.0
+        for v, s in enumerate(sims):
+            out = out + self.w[v] * (s * self.scale[v] + self.shift[v])
+        return out
+
+    def sim(self, a: int, i: int, b: int, jj: np.ndarray) -> np.ndarray:
+        return self._fuse([self.tb[b][v][jj] @ self.sb[a][v][i] for v in range(len(self.w))])
+
+    def cost(self, a: int, b: int, i: int, jj: np.ndarray) -> np.ndarray:
+        norm = np.maximum((self.ns[a][i] + self.nt[b][jj]) / 2, 1e-3)
+        c = (1.0 - self.sim(a, i, b, jj)) / norm + self.size_penalty * (a + b - 2)
+        if self.len_weight:
+            ls = (self.scum[i + a] - self.scum[i]) * self.ratio + self.len_smooth
+            lt = self.tcum[jj + b] - self.tcum[jj] + self.len_smooth
+            c = c + self.len_weight * np.abs(np.log(ls / lt))
+        return c
+
+    def skip_cost(self, lo: np.ndarray, hi: np.ndarray, percentile: float) -> float:
+        """A percentile of the 1-1 costs inside the band (about 100 rows sampled), floored."""
+        n, m = self.src.n, self.tgt.n
+        vals = []
+        for i in range(0, n, max(1, n // 100)):
+            jj = np.arange(lo[i], min(hi[i], m - 1) + 1)
+            if len(jj):
+                vals.append(self.cost(1, 1, i, jj))
+        value = float(np.percentile(np.concatenate(vals), percentile)) if vals else 1.0
+        return max(value, config.PARALLEL_SKIP_FLOOR)
+
+
+def _downsample(views: list[np.ndarray], lens) -> tuple[list[np.ndarray], np.ndarray | None]:
+    out = []
+    for v in views:
+        s = v[0::2].copy()
+        s[: len(v[1::2])] += v[1::2]
+        out.append(s / np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9))
+    if lens is None:
+        return out, None
+    lens = np.asarray(lens, dtype=float)
+    ls = lens[0::2].copy()
+    ls[: len(lens[1::2])] += lens[1::2]
+    return out, ls
+
+
+def _first_pass(src1, tgt1, src_lens, tgt_lens, weights, seed, full_cells, coarse_window):
+    """1-1 / 1-0 / 0-1 path over single sentences; coarse-to-fine above `full_cells` cells."""
+    n, m = len(src1[0]), len(tgt1[0])
+    scorer = _Scorer(Spans(n, src1, 1), Spans(m, tgt1, 1), weights, src_lens, tgt_lens, seed,
+                     0.0, config.PARALLEL_LEN_WEIGHT, config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES)
+    if n * m <= full_cells or n < 4 or m < 4:
+        lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    else:
+        cs, cls_ = _downsample(src1, src_lens)
+        ct, clt = _downsample(tgt1, tgt_lens)
+        coarse = _nodes(_first_pass(cs, ct, cls_, clt, weights, seed, full_cells, coarse_window))
+        fine = [(min(2 * i, n), min(2 * j, m)) for i, j in coarse]
+        lo, hi = _band_around(fine, n, m, coarse_window)
+    skip = scorer.skip_cost(lo, hi, config.PARALLEL_SKIP_PERCENTILE)
+    return _dp(n, m, bead_types(1, 2), lo, hi, skip, scorer.cost)
 
 
 def parallel_beads(
-    src_vecs: np.ndarray,
-    tgt_vecs: np.ndarray,
+    src_vecs,
+    tgt_vecs,
     *,
-    src_pair_vecs: np.ndarray | None = None,
-    tgt_pair_vecs: np.ndarray | None = None,
     src_lens: Sequence[int] | None = None,
     tgt_lens: Sequence[int] | None = None,
-    window: int = 8,
-    skip_cost: float = 0.25,
-    len_weight: float = 1.0,
+    weights: Sequence[float] | None = None,
+    window: int = config.PARALLEL_WINDOW,
+    max_side: int = config.PARALLEL_MAX_SIDE,
+    max_bead: int = config.PARALLEL_MAX_BEAD,
+    skip_percentile: float = config.PARALLEL_SKIP_PERCENTILE,
+    size_penalty: float = config.PARALLEL_SIZE_PENALTY,
+    len_weight: float = config.PARALLEL_LEN_WEIGHT,
     seed: int = 0,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
-    """Monotonic beads (src indices, tgt indices, cosine) covering both sequences in order.
+    """Monotonic beads (src indices, tgt indices, similarity) covering both sides in order.
 
-    `*_pair_vecs[i]` embeds sentences i and i+1 together (better for 1-2/2-1/2-2 beads, as in
-    Vecalign); without them the normalised sum of the two vectors stands in.  `*_lens` are the
-    character lengths of the (English) texts: sentence embeddings barely move when a short
-    sentence is appended to a long one, so, as in Bertalign, beads also pay
-    `len_weight * |log(len_src / len_tgt)|`; without lengths there is no length term.
+    `src_vecs` / `tgt_vecs` are `Spans` (vectors of embedded sentence windows, one or more
+    views) or plain sentence vectors (windows then are normalised sums).  Two passes, as in
+    Bertalign: a 1-1/1-0/0-1 DP (coarse-to-fine on long documents) finds the path, then a DP in
+    a band of `window` sentences around it allows beads up to `max_side` sentences a side.
+    Costs follow Vecalign: (1 - similarity) over the span's mean cost against random sentences,
+    plus `size_penalty` per sentence beyond 1-1 and `len_weight * |log length ratio|`; a skip
+    costs the `skip_percentile` of the document's own 1-1 costs.  `weights` fuse the views
+    (default: equal).  Work is linear in document length.
     """
-    src, tgt = _as_f32(src_vecs), _as_f32(tgt_vecs)
-    n, m = len(src), len(tgt)
-
-    def pairs_of(v: np.ndarray, given: np.ndarray | None) -> np.ndarray:
-        if given is not None:
-            return _as_f32(given)
-        if len(v) < 2:
-            return np.zeros((0, v.shape[1] if v.ndim == 2 else 0), np.float32)
-        s = v[:-1] + v[1:]
-        return s / np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9)
-
-    src2, tgt2 = pairs_of(src, src_pair_vecs), pairs_of(tgt, tgt_pair_vecs)
+    if not isinstance(src_vecs, Spans):
+        src_vecs = Spans.from_sentences([src_vecs], max_side)
+    if not isinstance(tgt_vecs, Spans):
+        tgt_vecs = Spans.from_sentences([tgt_vecs], max_side)
+    src, tgt = src_vecs, tgt_vecs
+    n, m = src.n, tgt.n
     if n == 0 or m == 0:
         return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
+    if len(src.views) != len(tgt.views):
+        raise ValueError("both sides need the same similarity views")
+    weights = list(weights) if weights is not None else [1.0 / len(src.views)] * len(src.views)
+    max_side = min(max_side, src.max_len, tgt.max_len)
+    first = _first_pass(src.sentences(), tgt.sentences(), src_lens, tgt_lens, weights, seed,
+                        config.PARALLEL_FULL_CELLS, config.PARALLEL_COARSE_WINDOW)
+    lo, hi = _band_around(_nodes(first), n, m, max(window, 1))
+    scorer = _Scorer(src, tgt, weights, src_lens, tgt_lens, seed, size_penalty, len_weight,
+                     config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES)
+    skip = scorer.skip_cost(lo, hi, skip_percentile)
+    sizes = _dp(n, m, bead_types(max_side, max_bead), lo, hi, skip, scorer.cost)
+    beads, i, j = [], 0, 0
+    for a, b in sizes:
+        sim = float(scorer.sim(a, i, b, np.array([j]))[0]) if a and b else 0.0
+        beads.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim))
+        i, j = i + a, j + b
+    return beads
 
-    # First pass: anchors = mutual nearest neighbours forming the longest monotonic chain.
-    mined = mine(src, tgt, k=1)
-    mutual = [(i, int(mined.fwd_idx[i, 0])) for i in range(n) if int(mined.bwd_idx[mined.fwd_idx[i, 0], 0]) == i]
-    anchors = _longest_chain(sorted(mutual))
-    band = _band(n, m, anchors, max(window, 1))
 
-    # Normaliser: mean (1 - cos) of random sentence pairs (Vecalign), so costs are comparable
-    # across embedders.
-    rng = random.Random(seed)
-    samples = [(rng.randrange(n), rng.randrange(m)) for _ in range(min(2000, 4 * n * m))]
-    norm = float(np.mean([1.0 - float(src[a] @ tgt[b]) for a, b in samples])) or 1.0
+def _side_spans(items: list[_Item], vecs: np.ndarray, embedder, direct_embedder, max_len: int) -> Spans:
+    """Span vectors of one document: English windows (text_en) and, when given, direct windows."""
+    views = []
+    if embedder is not None:
+        views.append(embedder.encode(window_texts([x.text_en for x in items], max_len)))
+    else:
+        views.append(Spans.from_sentences([vecs], max_len).views[0])
+    if direct_embedder is not None:
+        # Chinese/Japanese windows join without spaces; other scripts with one.
+        sep = "" if items and all(_is_cjk_text(x.text) for x in items[:5]) else " "
+        views.append(direct_embedder.encode(window_texts([x.text for x in items], max_len, sep)))
+    return Spans(len(items), views, max_len)
 
-    def span_vec(v1: np.ndarray, v2: np.ndarray, start: int, length: int) -> np.ndarray:
-        return v1[start] if length == 1 else v2[start]
 
-    use_len = src_lens is not None and tgt_lens is not None and len_weight > 0
-    src_cum = np.concatenate([[0], np.cumsum(src_lens)]) if use_len else None
-    tgt_cum = np.concatenate([[0], np.cumsum(tgt_lens)]) if use_len else None
-
-    inf = math.inf
-    cost = [dict() for _ in range(n + 1)]  # cost[i][j] = best cost of aligning src[:i], tgt[:j]
-    back: list[dict] = [dict() for _ in range(n + 1)]
-    cost[0][0] = 0.0
-    for i in range(n + 1):
-        lo, hi = band[i]
-        for j in range(lo, hi + 1):
-            if i == 0 and j == 0:
-                continue
-            best, arg = inf, None
-            for a, b in BEAD_TYPES:
-                pi, pj = i - a, j - b
-                if pi < 0 or pj < 0:
-                    continue
-                prev = cost[pi].get(pj)
-                if prev is None:
-                    continue
-                if a == 0 or b == 0:
-                    c = prev + skip_cost
-                    cos = 0.0
-                else:
-                    cos = float(span_vec(src, src2, pi, a) @ span_vec(tgt, tgt2, pj, b))
-                    # tiny extra cost per extra sentence: ties (identical texts) go to 1-1 beads
-                    c = prev + (1.0 - cos) * a * b / norm + 0.01 * (a + b - 2)
-                    if use_len:
-                        ls = src_cum[i] - src_cum[pi] + _LEN_SMOOTH
-                        lt = tgt_cum[j] - tgt_cum[pj] + _LEN_SMOOTH
-                        c += len_weight * abs(math.log(ls / lt))
-                if c < best:
-                    best, arg = c, (a, b, cos)
-            if arg is not None:
-                cost[i][j] = best
-                back[i][j] = arg
-    if m not in cost[n]:  # cannot happen with the band forced to (n, m); kept as a guard
-        raise RuntimeError("parallel alignment found no path")
-    beads = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        a, b, cos = back[i][j]
-        beads.append((tuple(range(i - a, i)), tuple(range(j - b, j)), cos))
-        i, j = i - a, j - b
-    return beads[::-1]
+def _is_cjk_text(text: str) -> bool:
+    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff")
+    return cjk * 2 > len(text.strip() or " ")
 
 
 def align_parallel(
@@ -201,38 +358,46 @@ def align_parallel(
     tgt_vecs: np.ndarray,
     *,
     embedder=None,
-    window: int = 8,
-    skip_cost: float = 0.25,
-    len_weight: float = 1.0,
+    direct_embedder=None,
+    window: int = config.PARALLEL_WINDOW,
     conflict_fn: Callable[[str, str], str] | None = find_conflict,
 ) -> pd.DataFrame:
     """Parallel-mode alignments of two documents (whole sentences): one row per non-empty bead.
 
-    Pass `embedder` to embed adjacent sentence pairs together for 2-sentence beads.  Rows carry
-    joined sentence ids and texts of each side; `mutual` is true for 1-1 beads whose sentences
-    are mutual nearest neighbours; `score` uses the calibrated formula of comparable mode.
+    Pass `embedder` (English, applied to text_en) to embed every window of up to
+    config.PARALLEL_MAX_SIDE consecutive sentences as one text (better than summed vectors);
+    without it windows are sums of `*_vecs`.  Hook: pass `direct_embedder` (a multilingual
+    model with `.encode(texts)`, applied to the original text) to fuse its similarity with the
+    English one (weight config.PARALLEL_MT_WEIGHT on MT+English), as when text_en is machine
+    translation; the pipeline passes one when the code base has a multilingual embedder.
+    Rows carry joined sentence ids and texts of each side; `cosine` is the bead's (fused)
+    similarity; `mutual` is true for 1-1 beads whose sentences are mutual nearest neighbours;
+    `score` uses the calibrated formula of comparable mode.
     """
     si, ti = _items(src), _items(tgt)
     if si and ti and si[0].doc_id > ti[0].doc_id:  # the spec orders each pair src_doc < tgt_doc
         si, ti, src_vecs, tgt_vecs = ti, si, tgt_vecs, src_vecs
     if len(si) != len(src_vecs) or len(ti) != len(tgt_vecs):
         raise ValueError("parallel alignment: texts and vectors differ in length")
-    src_pairs = tgt_pairs = None
-    if embedder is not None:
-        if len(si) > 1:
-            src_pairs = embedder.encode([f"{a.text_en} {b.text_en}" for a, b in zip(si, si[1:])])
-        if len(ti) > 1:
-            tgt_pairs = embedder.encode([f"{a.text_en} {b.text_en}" for a, b in zip(ti, ti[1:])])
+    max_len = config.PARALLEL_MAX_SIDE
+    weights = None
+    if si and ti:
+        s_spans = _side_spans(si, src_vecs, embedder, direct_embedder, max_len)
+        t_spans = _side_spans(ti, tgt_vecs, embedder, direct_embedder, max_len)
+        if direct_embedder is not None:
+            weights = [config.PARALLEL_MT_WEIGHT, 1.0 - config.PARALLEL_MT_WEIGHT]
+    else:
+        s_spans, t_spans = src_vecs, tgt_vecs
     beads = parallel_beads(
-        src_vecs, tgt_vecs, src_pair_vecs=src_pairs, tgt_pair_vecs=tgt_pairs,
-        src_lens=[len(x.text_en) for x in si], tgt_lens=[len(x.text_en) for x in ti],
-        window=window, skip_cost=skip_cost, len_weight=len_weight,
+        s_spans, t_spans, src_lens=[len(x.text_en) for x in si], tgt_lens=[len(x.text_en) for x in ti],
+        weights=weights, window=window,
     )
     mined = mine(_as_f32(src_vecs), _as_f32(tgt_vecs), k=config.K_NEIGHBOURS)
     rows = []
     for s_ids, t_ids, cos in beads:
         if not s_ids or not t_ids:
             continue
+        cos = float(min(max(cos, -1.0), 1.0))
         margin = cos / max((mined.src_mean[list(s_ids)].mean() + mined.tgt_mean[list(t_ids)].mean()) / 2, 1e-6)
         is_mutual = (
             len(s_ids) == 1 and len(t_ids) == 1
@@ -254,11 +419,13 @@ def align_parallel_documents(
     *,
     min_score: float = 0.0,
     embedder=None,
-    window: int = 8,
+    direct_embedder=None,
+    window: int = config.PARALLEL_WINDOW,
 ) -> pd.DataFrame:
     """Parallel mode over any number of documents: `align_parallel` for every document pair.
 
-    Pass whole-sentence units (`align.units.sentence_units`); units keep document order.
+    Pass whole-sentence units (`align.match.units.sentence_units`, no duplicate folding); units
+    keep document order.  `embedder` / `direct_embedder` as in `align_parallel`.
     Beads scoring below `min_score` are dropped (the default keeps all: in parallel mode every
     bead is a translation pair unless the DP chose a 1-0 / 0-1 skip).
     """
@@ -271,7 +438,7 @@ def align_parallel_documents(
         s_idx, t_idx = groups[src_doc], groups[tgt_doc]
         df = align_parallel(
             [units[n] for n in s_idx], [units[n] for n in t_idx], vectors[s_idx], vectors[t_idx],
-            embedder=embedder, window=window,
+            embedder=embedder, direct_embedder=direct_embedder, window=window,
         )
         frames.append(df[df["score"] >= min_score])
     frames = [f for f in frames if len(f)]

@@ -19,8 +19,9 @@ into exactly as many pieces as the English did; otherwise every unit of that sen
 the full original sentence.  Count agreement is the only check that is reliable without a
 word aligner, and showing the full sentence is never wrong, only less precise.
 
-Duplicate sentences (`duplicate_of` set) make no units of their own; their sent_ids are kept in
-`duplicate_sent_ids` of the units of the sentence they repeat.
+Duplicate sentences (`duplicate_of` set) make no claim units of their own; their sent_ids are kept
+in `duplicate_sent_ids` of the units of the sentence they repeat.  Parallel mode's
+`sentence_units` does not fold them.
 """
 
 from __future__ import annotations
@@ -217,18 +218,16 @@ def split_units(sentences: Sequence[Sentence]) -> list[ClaimUnit]:
 
 
 def sentence_units(sentences: Sequence[Sentence]) -> list[ClaimUnit]:
-    """Whole sentences as units (parallel mode), unit_id "doc:sent"; duplicates folded as above."""
-    units: list[ClaimUnit] = []
-    by_doc_sent: dict[tuple[str, int], ClaimUnit] = {}
-    for sent in sentences:
-        if sent.duplicate_of is not None:
-            if (sent.doc_id, sent.duplicate_of) in by_doc_sent:
-                by_doc_sent[(sent.doc_id, sent.duplicate_of)].duplicate_sent_ids.append(sent.sent_id)
-            continue
-        unit = ClaimUnit(
+    """Whole sentences as units (parallel mode), unit_id "doc:sent".
+
+    No duplicate folding here: in a translation a repeated sentence ("Wake up!", "1.") is
+    translated at each place it occurs, so every sentence is its own unit even when
+    `duplicate_of` is set.
+    """
+    return [
+        ClaimUnit(
             unit_id=f"{sent.doc_id}:{sent.sent_id}", doc_id=sent.doc_id, sent_ids=[sent.sent_id], text=sent.text,
             text_en=sent.text_en or sent.text, lang=sent.lang, kind=sent.kind,
         )
-        by_doc_sent[(sent.doc_id, sent.sent_id)] = unit
-        units.append(unit)
-    return units
+        for sent in sentences
+    ]
