@@ -16,6 +16,11 @@ Generator (sources on this machine, English NTREX-128 / STS-B / MAC-Dev sentence
 - Markdown front matter gives a title and a date (story members within 2 days of each other,
   other articles anywhere in a year).
 
+Caveat: the pool holds ~5,000 sentences, so at N >= 250 the articles reuse pool sentences and
+the embedder (which embeds each distinct text once) does less than linear work in N; a crawl of
+distinct articles embeds every sentence.  Story variants are verbatim subsets (no rewording), so
+story grouping here is easy; --ntrex measures it cross-lingually.
+
 Each size runs in a fresh subprocess (for its peak RSS) with a fresh embedding cache unless
 --warm.  Prints per-stage seconds, the fitted exponent of total time in N, planted-story
 pairwise precision/recall/F1 over document pairs, the largest claim's share of sentences and
