@@ -112,15 +112,47 @@ class Embedder:
         safe = re.sub(r"[^A-Za-z0-9_.@-]+", "_", self._cache_key)[:120]
         return (self._cache_dir or default_cache_dir()) / f"{safe}.sqlite"
 
-    def _connect(self) -> sqlite3.Connection:
+    _CACHE_SCHEMA = [
+        "CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)",
+        "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)",
+    ]
+    _CACHE_PROBES = ["SELECT key, dim, data FROM vec LIMIT 1", "SELECT k, v FROM meta LIMIT 1"]
+
+    def _connect(self, path: Path | str | None = None) -> sqlite3.Connection:
+        """The vector cache; a corrupt or foreign file is rebuilt with a warning (fsutil)."""
+        from align.fsutil import open_cache_db
+
         if self._db is None:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.cache_path, timeout=60)
-            self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('model_id', ?)", (self.model_id,))
-            self._db.commit()
+            self._db = open_cache_db(path or self.cache_path, self._CACHE_SCHEMA, self._CACHE_PROBES,
+                                     "embedding cache", timeout=60)
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('model_id', ?)", (self.model_id,))
         return self._db
+
+    def _cache_damaged(self, exc: Exception) -> sqlite3.Connection:
+        from align.fsutil import log
+
+        log.warning("embedding cache %s is damaged (%s); this run keeps its cache in memory only "
+                    "(delete the file to rebuild it)", self.cache_path, exc)
+        self.close()
+        return self._connect(":memory:")
+
+    def _cached_vectors(self, db: sqlite3.Connection, keys: list[str]) -> dict[str, np.ndarray]:
+        """Cached vectors of `keys`; rows of the wrong length, type or with NaN/inf are ignored
+        (and so recomputed and overwritten)."""
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):  # SQLite variable limit
+            chunk = keys[i : i + 500]
+            rows = db.execute(
+                f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            for key, dim, data in rows:
+                if dim != self.dim or not isinstance(data, bytes) or len(data) != 4 * self.dim:
+                    continue
+                vec = np.frombuffer(data, dtype=np.float32)
+                if np.isfinite(vec).all() and vec.any():
+                    found[key] = vec
+        return found
 
     @staticmethod
     def _key(text: str) -> str:
@@ -147,16 +179,12 @@ class Embedder:
             return out
         db = self._connect()
         keys = [self._key(t) for t in texts]
-        found: dict[str, np.ndarray] = {}
         unique_keys = list(dict.fromkeys(keys))
-        for i in range(0, len(unique_keys), 500):  # SQLite variable limit
-            chunk = unique_keys[i : i + 500]
-            rows = db.execute(
-                f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            ).fetchall()
-            for key, dim, data in rows:
-                if dim == self.dim:
-                    found[key] = np.frombuffer(data, dtype=np.float32)
+        try:
+            found = self._cached_vectors(db, unique_keys)
+        except sqlite3.DatabaseError as exc:
+            db = self._cache_damaged(exc)
+            found = {}
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts):
             if key not in found and key not in missing:
@@ -182,8 +210,11 @@ class Embedder:
                 for key, vec in zip(miss_keys[i : i + step], vecs):
                     found[key] = vec
                     rows.append((key, self.dim, vec.tobytes()))
-                with db:  # one transaction per batch: an interrupted run keeps what it finished
-                    db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+                try:
+                    with db:  # one transaction per batch: an interrupted run keeps what it finished
+                        db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+                except sqlite3.DatabaseError as exc:  # damaged, or the disk is full
+                    db = self._cache_damaged(exc)
                 self.n_computed += len(rows)
                 done = min(i + step, len(miss_texts))
                 if progress is not None:

@@ -87,12 +87,13 @@ def _no_progress(label: str, total: int) -> Callable[[int], None]:
 
 
 def ingest_and_segment(
-    inputs: list[str | Path], *, max_bytes: int, timer: _Timer | None = None
+    inputs: list[str | Path], *, max_bytes: int, timer: _Timer | None = None, exclude=()
 ) -> tuple[list[Document], list[Sentence], list[InputFailure]]:
-    """Read every input; each file ends up either in the documents or in the failures."""
+    """Read every input; each file ends up either in the documents or in the failures.
+    Folders in `exclude` (the output folder) are never searched for inputs."""
     timer = timer or _Timer()
     with timer.stage("ingest"):
-        docs, failures = ingest.ingest_paths(list(inputs), max_bytes=max_bytes)
+        docs, failures = ingest.ingest_paths(list(inputs), max_bytes=max_bytes, exclude=exclude)
     sentences: list[Sentence] = []
     kept: list[Document] = []
     with timer.stage("segment"):
@@ -138,7 +139,8 @@ def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = conf
     """`align ingest`: documents + sentences only (no translation)."""
     timer = _Timer()
     with output_lock(out_dir):
-        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer)
+        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer,
+                                                       exclude=[out_dir])
         with timer.stage("write"):
             written = _write_tables(out_dir, _build_tables(docs, sentences, failures))
     return RunResult(docs, sentences, failures, written=written, timings=timer.timings)
@@ -180,20 +182,31 @@ def _translate(sentences: list[Sentence], imported, options: RunOptions, progres
     from align.translate import engine, packages
     from align.translate.cache import TranslationCache
 
-    installed = {p.pair: p for p in packages.list_packages()}
+    usable, broken = packages.scan_packages()
+    installed = {p.pair: p for p in usable}
     needed = translate.needed_pairs(sentences, imported)
+    # A damaged package fails only the runs that need its pair (exit 2), never the others.
+    for b in broken:
+        if b.pair in needed and b.pair not in installed:
+            raise ConfigError(f"installed translation package {b.path} ({b.pair}) is broken: {b.reason}; "
+                              f"reinstall it with `{packages.install_command(b.pair)}` or from its .argosmodel file")
     missing = sorted(needed - set(installed))
     if missing:
         raise MissingModels(missing, [packages.install_command(p) for p in missing])
     cache = TranslationCache()
     try:
         # Only languages that imports do not cover load a model (each once).
-        translators = {
-            installed[pair].from_code: engine.ArgosTranslator.from_package(
-                installed[pair], beam=options.beam, compute_type=options.compute_type
-            )
-            for pair in sorted(needed)
-        }
+        translators = {}
+        for pair in sorted(needed):
+            try:
+                translators[installed[pair].from_code] = engine.ArgosTranslator.from_package(
+                    installed[pair], beam=options.beam, compute_type=options.compute_type
+                )
+            except (packages.ModelError, OSError, RuntimeError, ValueError) as exc:
+                raise ConfigError(
+                    f"installed translation package {installed[pair].path} ({pair}) is broken: "
+                    f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; reinstall it with "
+                    f"`{packages.install_command(pair)}` or from its .argosmodel file") from exc
         return translate.translate_sentences(
             sentences, imported=imported, cache=cache, translators=translators, progress=progress
         )
@@ -253,7 +266,8 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
 
     with output_lock(out_dir):
         imported = _load_imports(options)
-        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
+        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer,
+                                                       exclude=[out_dir])
         with timer.stage("embed"):
             embedder = _load_embedder(options)
         with timer.stage("translate"):

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from align.fsutil import atomic_open, atomic_path
+from align.fsutil import atomic_open, atomic_path, display_text
 from align.output import schema
 from align.output.schema import Tables
 from align.types import Document, InputFailure, Sentence
@@ -24,7 +24,7 @@ def documents_frame(docs: Iterable[Document], sentences: Iterable[Sentence]) -> 
         counts[s.doc_id] = counts.get(s.doc_id, 0) + 1
     rows = [
         {
-            "doc_id": d.doc_id, "path": d.path, "format": d.format, "lang": d.lang,
+            "doc_id": d.doc_id, "path": display_text(d.path), "format": d.format, "lang": d.lang,
             "title": d.title, "author": d.author, "date": d.date,
             "n_paragraphs": d.n_paragraphs, "n_sentences": counts.get(d.doc_id, 0),
             "sha256": d.sha256,
@@ -48,7 +48,7 @@ def sentences_frame(sentences: Iterable[Sentence]) -> pd.DataFrame:
 
 
 def errors_frame(failures: Iterable[InputFailure]) -> pd.DataFrame:
-    rows = [{"path": f.path, "stage": f.stage, "error": f.error} for f in failures]
+    rows = [{"path": display_text(f.path), "stage": f.stage, "error": display_text(f.error)} for f in failures]
     return schema.normalise(pd.DataFrame(rows), "errors")
 
 
