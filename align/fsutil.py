@@ -184,13 +184,18 @@ def open_cache_db(path: str | os.PathLike, schema: list[str], probes: list[str],
 # controls (escape sequences, CR), line/paragraph separators, BOM/non-characters, and the
 # bidirectional controls that make `txt.exe\u202e` look like another name (Trojan Source).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
     "\ufeff\ufffe\uffff\ud800-\udfff]"
 )
 
 
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def _visible(match: re.Match) -> str:
     ch = match.group()
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
     code = ord(ch)
     if 0xDC80 <= code <= 0xDCFF:  # a non-UTF-8 byte of a file name (surrogateescape)
         return f"\\x{code - 0xDC00:02x}"
@@ -202,4 +207,4 @@ def _visible(match: re.Match) -> str:
 def display_text(text: object) -> str:
     """`text` with control, bidi-override and other invisible characters shown as visible
     escapes (`\\x1b`, `\\u202e`); tabs and newlines too, so the result is one line."""
-    return _INVISIBLE.sub(_visible, str(text)).replace("\t", "\\t").replace("\n", "\\n")
+    return _INVISIBLE.sub(_visible, str(text))

@@ -201,10 +201,13 @@ def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path, seed_input, ca
     (seed_input / "binary.html").write_bytes(os.urandom(2048) + b"\x00\x00\x00")
     (seed_input / "copy.txt").write_bytes((seed_input / "004_6ce744fa065e481d.txt").read_bytes())
     out = tmp_path / "out"
-    assert cli.main(["ingest", str(seed_input), str(tmp_path / "missing.txt"), "--out", str(out), "--quiet"]) == 1
+    # A missing input path is a usage error (exit 2, SPEC), checked before any work.
+    assert cli.main(["ingest", str(seed_input), str(tmp_path / "missing.txt"), "--out", str(out), "--quiet"]) == 2
+    assert "missing.txt" in capsys.readouterr().err and not out.exists()
+    assert cli.main(["ingest", str(seed_input), "--out", str(out), "--quiet"]) == 1
     errors = tables.read_table(out, "errors")
     failed = {Path(p).name for p in errors["path"]}
-    assert {"empty.txt", "binary.html", "missing.txt"} <= failed
+    assert {"empty.txt", "binary.html"} <= failed
     assert len(failed & {"copy.txt", "004_6ce744fa065e481d.txt"}) == 1  # the duplicate, reported once
     assert len(tables.read_table(out, "documents")) == 2
     err = capsys.readouterr().err
