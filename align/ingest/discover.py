@@ -47,9 +47,18 @@ def _link_problem(link: Path, root: Path) -> str | None:
     return None
 
 
-def _walk(root: Path, on_error, skip: set[Path]) -> Iterable[tuple[Path, list[os.DirEntry]]]:
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _walk(root: Path, on_error, skip: set[tuple[int, int]]) -> Iterable[tuple[Path, list[os.DirEntry]]]:
     """Like os.walk (sorted, hidden entries skipped, links to folders not followed) but
-    iterative: a tree thousands of levels deep neither recurses nor overflows."""
+    iterative: a tree thousands of levels deep neither recurses nor overflows. Folders are
+    compared by (device, inode), never by resolving their path (quadratic in the depth)."""
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -66,9 +75,12 @@ def _walk(root: Path, on_error, skip: set[Path]) -> Iterable[tuple[Path, list[os
             except OSError:
                 is_dir = False
             if is_dir:
-                sub = Path(entry.path)
-                if _resolve(sub) not in skip:
-                    subdirs.append(sub)
+                try:
+                    ident = (entry.stat(follow_symlinks=False).st_dev, entry.inode())
+                except OSError:
+                    ident = None
+                if ident not in skip:
+                    subdirs.append(Path(entry.path))
         sub_paths = {str(s) for s in subdirs}
         yield folder, [e for e in entries if e.path not in sub_paths]
         stack.extend(reversed(subdirs))
@@ -86,13 +98,14 @@ def discover_inputs(inputs: list[str | Path], *, exclude: Iterable[str | os.Path
     special files (devices, FIFOs, sockets). A path named explicitly must exist and have a
     supported extension, otherwise it becomes an InputFailure (stage "discover").
     """
-    found: dict[str, Path] = {}
+    found: dict[object, Path] = {}
     failures: list[InputFailure] = []
-    skip = {p for p in (_resolve(Path(x)) for x in exclude) if p is not None}
+    skip = {i for i in (_identity(Path(x)) for x in exclude) if i is not None}
 
-    def add(path: Path) -> None:
-        real = _resolve(path)
-        found.setdefault(str(real or path.absolute()), path)
+    def add(path: Path, ident: tuple[int, int] | None = None) -> None:
+        # The same file reached twice (two inputs, a link inside the tree) is read once.
+        ident = ident or _identity(path)
+        found.setdefault(ident or str(path.absolute()), path)
 
     def on_error(folder: Path, err: OSError) -> None:
         failures.append(InputFailure(str(err.filename or folder), "discover",
@@ -113,13 +126,14 @@ def discover_inputs(inputs: list[str | Path], *, exclude: Iterable[str | os.Path
                             failures.append(InputFailure(str(child), "discover", problem))
                             continue
                     try:
-                        mode = child.stat().st_mode
+                        st = child.stat()
                     except OSError as err:
                         failures.append(InputFailure(str(child), "discover",
                                                      f"cannot read file: {err.strerror or err}"))
                         continue
+                    mode = st.st_mode
                     if stat.S_ISREG(mode):
-                        add(child)
+                        add(child, (st.st_dev, st.st_ino))
                     elif not stat.S_ISDIR(mode):
                         failures.append(InputFailure(str(child), "discover",
                                                      "not a regular file (device, pipe or socket); not read"))

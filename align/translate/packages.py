@@ -45,6 +45,7 @@ MAX_DOWNLOAD_BYTES = 2 * 1024**3
 # \Z, not $: "$" also matches before a final newline, and "de\n" is not a language code.
 _CODE_RE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?\Z")
 _PAIR_RE = re.compile(r"^([a-z]{2,3}(?:_[A-Za-z]{2,4})?)-([a-z]{2,3}(?:_[A-Za-z]{2,4})?)\Z")
+_FOLDER_PAIR_RE = re.compile(r"^translate-([a-z]{2,3})_([a-z]{2,3})(?:-|\Z)")
 # Copying an extracted package folder stops beyond this many bytes (no package is near it).
 MAX_FOLDER_BYTES = MAX_UNPACKED_BYTES
 _STAGING_PREFIX = ".align-staging-"
@@ -234,7 +235,10 @@ def scan_packages() -> tuple[list[PackageInfo], list[BrokenPackage]]:
             try:
                 info = read_package(child)
             except ModelError as exc:
-                broken.append(BrokenPackage(child, str(exc)))
+                # The folder name still tells the pair ("translate-de_en-1_0"), so a run that
+                # needs it is told the package is broken, not that it is missing.
+                m = _FOLDER_PAIR_RE.match(child.name)
+                broken.append(BrokenPackage(child, str(exc), f"{m[1]}-{m[2]}" if m else ""))
                 continue
             if not info.package_id.startswith("translate-"):
                 continue
