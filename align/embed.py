@@ -129,6 +129,12 @@ class Embedder:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('model_id', ?)", (self.model_id,))
         return self._db
 
+    @staticmethod
+    def _is_damage(exc: BaseException) -> bool:
+        from align.fsutil import is_cache_damage
+
+        return is_cache_damage(exc)
+
     def _cache_damaged(self, exc: Exception) -> sqlite3.Connection:
         from align.fsutil import log
 
@@ -183,6 +189,8 @@ class Embedder:
         try:
             found = self._cached_vectors(db, unique_keys)
         except sqlite3.DatabaseError as exc:
+            if not self._is_damage(exc):  # a bad value (NOT NULL...) is the caller's bug
+                raise
             db = self._cache_damaged(exc)
             found = {}
         missing: dict[str, str] = {}
@@ -214,6 +222,8 @@ class Embedder:
                     with db:  # one transaction per batch: an interrupted run keeps what it finished
                         db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
                 except sqlite3.DatabaseError as exc:  # damaged, or the disk is full
+                    if not self._is_damage(exc):  # a bad value (NOT NULL...) is the caller's bug
+                        raise
                     db = self._cache_damaged(exc)
                 self.n_computed += len(rows)
                 done = min(i + step, len(miss_texts))

@@ -138,6 +138,13 @@ def _remove_db_files(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
 
 
+def is_cache_damage(exc: BaseException) -> bool:
+    """A damaged, foreign or full cache file (rebuild or go in-memory), not a caller's bad value."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+        exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError,
+              sqlite3.DataError, sqlite3.NotSupportedError))
+
+
 def open_cache_db(path: str | os.PathLike, schema: list[str], probes: list[str], what: str,
                   *, timeout: float = 30.0) -> sqlite3.Connection:
     """Open (creating if needed) the SQLite cache at `path` with `schema` statements, check it

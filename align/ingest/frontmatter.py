@@ -7,6 +7,7 @@ import email.utils
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
 from align.ingest.decode import clean_raw_text
 
 # Front matter larger than this is not metadata (and YAML is slow on adversarial input).

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from align.fsutil import log, open_cache_db
+from align.fsutil import is_cache_damage, log, open_cache_db
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS translations (cache_key TEXT NOT NULL, source TEXT NOT NULL,"
@@ -45,6 +45,8 @@ class TranslationCache:
         try:
             return self._get_many(cache_key, texts)
         except sqlite3.DatabaseError as exc:
+            if not is_cache_damage(exc):  # a bad value (NOT NULL...) is the caller's bug
+                raise
             self._damaged(exc)
             return {}
 
@@ -71,6 +73,8 @@ class TranslationCache:
                     )
                 return
             except sqlite3.DatabaseError as exc:  # includes a full disk ("database or disk is full")
+                if not is_cache_damage(exc):  # a bad value (NOT NULL...) is the caller's bug
+                    raise
                 if attempt == 2:
                     raise
                 self._damaged(exc)
