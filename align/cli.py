@@ -533,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     logger = logging.getLogger("align")
     handler = _WarningHandler(err)
     logger.addHandler(handler)
-    logger.propagate = False
+    propagate, logger.propagate = logger.propagate, False
     previous_term = None
 
     def on_term(signum, frame):
@@ -545,6 +545,7 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, parser, console, err)
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
         if previous_term is not None:
             with contextlib.suppress(ValueError):
                 signal.signal(signal.SIGTERM, previous_term)
