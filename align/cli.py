@@ -486,7 +486,8 @@ def _cmd_report(args, console: Console, err: Console) -> int:
 
     out = Path(args.dir)
     if not out.is_dir():
-        raise ConfigError(f"{out}: no such folder; give the --out folder of an earlier `align run`")
+        what = "not a folder" if out.exists() else "no such folder"
+        raise ConfigError(f"{out}: {what}; give the --out folder of an earlier `align run`")
     with output_lock(out):
         _check_run_complete(out, err)
         loaded = _read_tables_or_explain(out)

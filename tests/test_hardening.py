@@ -498,9 +498,12 @@ def test_report_on_damaged_tables_names_the_file(tmp_path, capsys, damage):
     assert ("sentences" if damage != "wrong_columns" else "documents") in line and "rerun" in line
 
 
-def test_report_on_missing_folder(tmp_path, capsys):
+def test_report_on_missing_folder_or_a_file(tmp_path, capsys):
     assert cli.main(["report", str(tmp_path / "nope")]) == 2
     assert "no such folder" in _one_line_error(capsys.readouterr().err)
+    (tmp_path / "file").write_text("x")
+    assert cli.main(["report", str(tmp_path / "file")]) == 2
+    assert "not a folder" in _one_line_error(capsys.readouterr().err)
 
 
 # --------------------------------------------------------------------- 8. silent loss
@@ -621,3 +624,14 @@ def test_fuzz_translation_files_load_or_fail_with_a_line(tmp_path_factory, rows,
         if source.strip() and target.strip() and not source.startswith("'"):
             found = imported.lookup(source, "de")
             assert found is not None
+
+
+def test_debug_adds_the_traceback(tmp_path, capsys):
+    missing = str(tmp_path / "missing.txt")
+    for argv in (["--debug", "ingest", missing, "--out", str(tmp_path / "o")],
+                 ["ingest", missing, "--out", str(tmp_path / "o"), "--debug"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" in err and "ConfigError" in err and "missing.txt" in err.splitlines()[-1]
+    assert cli.main(["ingest", missing, "--out", str(tmp_path / "o")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
