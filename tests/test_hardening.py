@@ -338,6 +338,8 @@ def test_broken_package_fails_only_the_runs_that_need_it(tmp_path, capsys, tiny_
     english.mkdir()
     (english / "a.txt").write_text(ENGLISH, "utf-8")
     assert cli.main(["ingest", str(english), "--out", str(tmp_path / "o1"), "--quiet"]) == 0
+    if damage == "model.bin":  # a whole English-only run needs no package: unaffected
+        assert cli.main(["run", str(english), "--out", str(tmp_path / "o1"), "--quiet", "--no-report"]) == 0
     german = tmp_path / "de"
     german.mkdir()
     (german / "a.txt").write_text(DE_SEED.read_text("utf-8"), "utf-8")
