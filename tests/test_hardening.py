@@ -85,6 +85,12 @@ def test_trailing_frame_regex_on_1000_spaces_finishes():
             units.split_clauses(ch * 1000 + "it said")
 
 
+def test_many_unclosed_colon_quotes_segment_in_linear_time():
+    with time_limit(20):  # main searched the rest of the paragraph once per `:“` (quadratic)
+        spans = split_sentences("Er sagte。" + ":“" * 200_000)
+    assert spans[0] == (0, 9) or spans[0][0] == 0
+
+
 def test_trailing_frame_still_strips_reporting_frames():
     assert units.strip_frame("Exports rose by five percent last year, the ministry said.") == \
         "Exports rose by five percent last year"
