@@ -169,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--compute-type", default="int8", metavar="TYPE",
                      help="CTranslate2 compute type (default int8; float32 for exact Argos parity)")
     run.add_argument("--no-report", action="store_true", help="write tables and exports only, no HTML report")
+    run.add_argument("--csv-bom", action="store_true",
+                     help="start every CSV with a UTF-8 byte-order mark so Excel shows Chinese "
+                     "and other non-Latin text correctly (alignments.xlsx is always Excel-ready)")
 
     ing = sub.add_parser(
         "ingest", help="ingest and segment only: documents + sentences tables",
@@ -194,9 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="(re)write DIR/report/ from the tables in DIR",
                          description="Rebuild DIR/report/ and the exports from the tables of an earlier run.",
-                         epilog="example:\n  align report output/",
+                         epilog="examples:\n  align report output/\n  align report output/ --min-score 0.5",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("dir", type=Path, metavar="DIR", help="output folder of an earlier `align run`")
+    rep.add_argument("--min-score", type=_unit_float, default=None, metavar="FLOAT",
+                     help="re-threshold without re-running: pairs stored down to the score floor "
+                     "(0.10) are accepted again when score >= FLOAT, claims are re-grouped and the "
+                     "alignments/claims tables, exports and report rewritten, e.g. --min-score 0.5")
+    rep.add_argument("--csv-bom", action="store_true", help="rewrite every CSV table with a UTF-8 byte-order mark, so Excel shows Chinese correctly")
     return parser
 
 
@@ -216,18 +224,20 @@ def _progress_factory(console: Console):
 
 
 def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> None:
+    """The run summary (the same RunSummary that summary.md, run.json and the report show)."""
     table = Table(title="align summary", show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("documents", str(len(result.documents)))  # every text cell below is escaped
-    table.add_row("sentences", str(len(result.sentences)))
-    if full:
-        counts = result.translation_counts
-        table.add_row("translated", _safe(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0"))
-        table.add_row("aligned pairs", str(result.n_alignments))
-        table.add_row("shared claims", str(result.n_shared_claims))
-        table.add_row("unique claims", str(result.n_unique_claims))
-        table.add_row("conflicts", str(result.n_conflicts))
+    summary = result.summary
+    if summary is not None:
+        shown = {"Documents", "Sentences"} if not full else None
+        for label, value in summary.rows():
+            if label == "Failed inputs" or (shown is not None and label not in shown):
+                continue
+            table.add_row(_safe(label.lower()), _safe(value))
+    else:
+        table.add_row("documents", str(len(result.documents)))
+        table.add_row("sentences", str(len(result.sentences)))
     table.add_row("failed inputs", f"{len(result.failures)}" + (f" (see {_safe(out_dir / 'errors.csv')})" if result.failures else ""))
     table.add_row("time", ", ".join(f"{_safe(k)} {v:.1f}s" for k, v in result.timings.items()))
     if result.report_path:
@@ -355,7 +365,7 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
     options = pipeline.RunOptions(
         out_dir=args.out, translations=args.translations, embedder=args.embedder, mode=args.mode,
         min_score=args.min_score, beam=args.beam, compute_type=args.compute_type,
-        report=not args.no_report, max_bytes=max_bytes,
+        report=not args.no_report, max_bytes=max_bytes, csv_bom=args.csv_bom,
     )
     stop = None
     factory = None
@@ -442,13 +452,19 @@ def _check_table_columns(out: Path) -> None:
     for name in _TABLE_NAMES:
         key = next(iter(schema.SCHEMAS[name]))
         parquet, csv_path = out / f"{name}.parquet", out / f"{name}.csv"
-        if parquet.exists():
-            path, columns = parquet, pq.read_schema(parquet).names
-        elif csv_path.exists():
-            with open(csv_path, encoding="utf-8", newline="") as fh:
-                path, columns = csv_path, next(csv.reader(fh), [])
-        else:
+        path = parquet if parquet.exists() else csv_path if csv_path.exists() else None
+        if path is None:
             continue
+        try:
+            if path is parquet:
+                columns = pq.read_schema(parquet).names
+            else:
+                with open(csv_path, encoding="utf-8", newline="") as fh:
+                    columns = next(csv.reader(fh), [])
+        except Exception as exc:  # noqa: BLE001 - pyarrow, csv and decode errors alike
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"{path}: damaged table ({first}); rerun `align run INPUT --out {out}` "
+                              "to rebuild the tables") from exc
         if key not in columns:
             raise ConfigError(f"{path}: damaged table (no {key} column); rerun `align run INPUT --out {out}` "
                               "to rebuild the tables")
@@ -480,27 +496,36 @@ def _read_tables_or_explain(out: Path):
 
 
 def _cmd_report(args, console: Console, err: Console) -> int:
-    from align.fsutil import output_lock
-    from align.output import exports, report, similarity
+    from align import pipeline
+    from align.fsutil import OutputLocked
     from align.pipeline import ConfigError
 
     out = Path(args.dir)
     if not out.is_dir():
         what = "not a folder" if out.exists() else "no such folder"
         raise ConfigError(f"{out}: {what}; give the --out folder of an earlier `align run`")
-    with output_lock(out):
-        _check_run_complete(out, err)
-        loaded = _read_tables_or_explain(out)
-        try:
-            exports.write_exports(out, loaded)
-            path = report.write_report(out, loaded, sentence_similarity=similarity.read_similarity(out))
-        except (OSError, ConfigError):
+    # Read-only checks before redraw takes the output lock (flock does not nest).
+    _check_run_complete(out, err)
+    _check_table_columns(out)
+    try:
+        result = pipeline.redraw(out, min_score=args.min_score, csv_bom=args.csv_bom)
+    except FileNotFoundError as exc:
+        if exc.filename:
             raise
-        except Exception as exc:  # noqa: BLE001 - tables that read but do not fit together
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ConfigError(f"{out}: the tables do not fit together ({type(exc).__name__}: {first}); "
-                              f"rerun `align run INPUT --out {out}` to rebuild them") from exc
-    console.print(f"report written: {_safe(path)}")
+        raise ConfigError(str(exc)) from exc  # no documents/sentences tables: says what to run
+    except (OSError, ConfigError, OutputLocked):
+        raise
+    except Exception as exc:  # noqa: BLE001 - name the damaged table, or say they do not fit
+        _read_tables_or_explain(out)  # raises ConfigError naming a table that does not read
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{out}: the tables do not fit together ({type(exc).__name__}: {first}); "
+                          f"rerun `align run INPUT --out {out}` to rebuild them") from exc
+    if result.summary is not None and args.min_score is not None:
+        counts = dict(result.summary.rows())
+        console.print(f"at --min-score {args.min_score:.2f}: {_safe(counts['Aligned pairs'])} aligned pairs, "
+                      f"{_safe(counts['Possible matches'])} possible matches, {_safe(counts['Shared claims'])} "
+                      f"shared claims, {_safe(counts['Conflicts'])} conflicts")
+    console.print(f"report written: {_safe(result.report_path)}")
     return EXIT_OK
 
 

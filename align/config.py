@@ -21,6 +21,9 @@ EMBEDDER = "all-MiniLM-L6-v2"  # English sentence embeddings (ships in gt-all-mi
 K_NEIGHBOURS = 8  # neighbours per unit for candidates and the ratio margin
 COS_FLOOR = 0.55  # absolute cosine below which no pair is kept (LASER issue #198)
 MIN_SCORE = 0.30  # default --min-score of comparable mode
+# Candidate pairs down to this score are stored (alignments.accepted = score >= --min-score), so
+# `align report DIR --min-score X` and the report's slider can reveal pairs as well as hide them.
+SCORE_FLOOR = 0.10
 
 # ---------------------------------------------------------------- match (parallel mode)
 # Tuned on MAC-Dev only (Bertalign's zh-en literary development set, benchmarks/parallel_quality.py);

@@ -48,6 +48,7 @@ class RunOptions:
     compute_type: str = config.COMPUTE_TYPE
     report: bool = True
     max_bytes: int = config.MAX_INPUT_BYTES
+    csv_bom: bool = False  # UTF-8 BOM in the CSVs, so Excel reads Chinese
 
 
 @dataclass
@@ -63,6 +64,8 @@ class RunResult:
     n_unique_claims: int = 0
     n_conflicts: int = 0
     report_path: Path | None = None
+    summary: object | None = None  # align.output.summary.RunSummary: what every view prints
+    manifest_path: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -122,14 +125,18 @@ def _build_tables(docs, sentences, failures, alignments=None, claims=None) -> Ta
     )
 
 
-def _write_tables(out_dir: Path, frames: Tables) -> list[Path]:
+def _write_tables(out_dir: Path, frames: Tables, *, csv_bom: bool = False,
+                  names: tuple[str, ...] = ("documents", "sentences", "alignments", "claims", "stories")
+                  ) -> list[Path]:
     written: list[Path] = []
-    for name in ("documents", "sentences", "alignments", "claims"):
+    for name in names:
         frame = getattr(frames, name)
         if frame is not None:
-            written += tables.write_table(frame, out_dir, name)
+            written += tables.write_table(frame, out_dir, name, csv_bom=csv_bom)
+    if "documents" not in names:
+        return written
     if frames.errors is not None:
-        written += tables.write_table(frames.errors, out_dir, "errors")
+        written += tables.write_table(frames.errors, out_dir, "errors", csv_bom=csv_bom)
     else:
         tables.remove_table(out_dir, "errors")  # left by an earlier run whose inputs failed
     return written
@@ -142,8 +149,22 @@ def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = conf
         docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer,
                                                        exclude=[out_dir])
         with timer.stage("write"):
-            written = _write_tables(out_dir, _build_tables(docs, sentences, failures))
-    return RunResult(docs, sentences, failures, written=written, timings=timer.timings)
+            frames = _build_tables(docs, sentences, failures)
+            written = _write_tables(out_dir, frames)
+        result = RunResult(docs, sentences, failures, written=written, timings=timer.timings)
+        _write_ingest_manifest(out_dir, frames, result, max_bytes, timer)
+    return result
+
+
+def _write_ingest_manifest(out_dir: Path, frames: Tables, result: RunResult, max_bytes: int, timer: _Timer) -> None:
+    from align.output import run_manifest
+    from align.output.summary import build_summary
+
+    result.summary = build_summary(frames, timings=timer.timings)
+    manifest = run_manifest.build_manifest(command="ingest", options={"out_dir": str(out_dir), "max_bytes": max_bytes},
+                                           summary=result.summary, tables=frames)
+    result.manifest_path = run_manifest.write_manifest(out_dir, manifest)
+    result.written.append(result.manifest_path)
 
 
 def _check_options(options: RunOptions) -> None:
@@ -251,8 +272,12 @@ def _match(claim_units, vectors, embedder, options: RunOptions, progress: Progre
         )
     else:
         min_score = config.MIN_SCORE if options.min_score is None else options.min_score
-        alignments = comparable.align_comparable(claim_units, vectors, min_score=min_score)
-    claims = match_claims.group_claims(claim_units, alignments)
+        # Stored down to the floor; only accepted rows make claims (see config.SCORE_FLOOR).
+        alignments = comparable.align_comparable(
+            claim_units, vectors, min_score=min(config.SCORE_FLOOR, min_score))
+        alignments["accepted"] = alignments["score"].astype(float) >= min_score
+    accepted = alignments[alignments["accepted"].astype(bool)] if len(alignments) else alignments
+    claims = match_claims.group_claims(claim_units, accepted)
     advance_match(1)
     return alignments, claims
 
@@ -284,26 +309,172 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             )
 
         with timer.stage("write"):
-            frames = _build_tables(docs, sentences, failures, alignments, claims)
-            written = _write_tables(out_dir, frames)
+            frames = finish_tables(_build_tables(docs, sentences, failures, alignments, claims))
+            written = _write_tables(out_dir, frames, csv_bom=options.csv_bom)
             written.append(similarity.write_similarity(sim, out_dir))
 
         result = RunResult(docs, sentences, failures, written=written, timings=timer.timings)
         result.translation_counts = {
             "model": stats.model, "import": stats.imported, "cache": stats.cache, "identity": stats.identity
         }
-        result.n_alignments = len(alignments)
-        result.n_conflicts = int((alignments["conflict"].astype(str) != "").sum()) if len(alignments) else 0
-        if len(claims):
-            per_claim = claims.groupby("claim_id")["n_docs"].first()
-            result.n_shared_claims = int((per_claim > 1).sum())
-            result.n_unique_claims = int((per_claim == 1).sum())
+        write_outputs(out_dir, frames, result, options, sentence_similarity=sim, timer=timer,
+                      models={"embedder": _embedder_record(embedder, options)})
+        return result
 
-        if options.report:
-            from align.output import exports, report
 
-            with timer.stage("report"):
-                written += exports.write_exports(out_dir, frames)
-                result.report_path = report.write_report(out_dir, frames, sentence_similarity=sim)
-                written.append(result.report_path)
+# --------------------------------------------------------------------------- the write/report end
+
+def _embedder_record(embedder, options: RunOptions) -> dict:
+    from align.output.run_manifest import package_version
+
+    name = options.embedder or config.EMBEDDER
+    return {"name": str(getattr(embedder, "name", name) or name), "requested": options.embedder,
+            "sentence-transformers": package_version("sentence-transformers")}
+
+
+def _options_record(options: RunOptions) -> dict:
+    record = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()}
+    record["translations"] = [str(p) for p in options.translations]
+    if options.mode == "comparable":
+        record["min_score"] = config.MIN_SCORE if options.min_score is None else options.min_score
+        record["score_floor"] = config.SCORE_FLOOR
+    return record
+
+
+def finish_tables(frames: Tables) -> Tables:
+    """Fill what the tables alone determine when the matcher left it empty: story_id of claims
+    and alignments (one story per connected group of documents sharing a claim, when there is
+    no `stories` table), claim_id of accepted alignments, src_lang/tgt_lang."""
+    import pandas as pd
+
+    from align.output.summary import claim_of_alignments, story_of_docs
+
+    if frames.alignments is None or frames.claims is None:
+        return frames
+    al, claims = frames.alignments.copy(), frames.claims.copy()
+    stories = story_of_docs(frames)
+    if frames.stories is None or not len(frames.stories):
+        claims["story_id"] = [stories.get(d, 0) for d in claims["doc_id"]]
+        al["story_id"] = [stories.get(d, 0) for d in al["src_doc"]]
+    if len(al) and al["claim_id"].isna().all():
+        al["claim_id"] = pd.array([pd.NA if c is None else c for c in claim_of_alignments(al, claims)],
+                                  dtype="Int64")
+    langs = dict(zip(frames.documents["doc_id"], frames.documents["lang"]))
+    for side in ("src", "tgt"):
+        empty = al[f"{side}_lang"] == ""
+        if empty.any():
+            al.loc[empty, f"{side}_lang"] = [langs.get(d, "") for d in al.loc[empty, f"{side}_doc"]]
+    return Tables(documents=frames.documents, sentences=frames.sentences,
+                  alignments=schema.normalise(al, "alignments"), claims=schema.normalise(claims, "claims"),
+                  errors=frames.errors, stories=frames.stories)
+
+
+def rethreshold(frames: Tables, min_score: float) -> Tables:
+    """The tables at another --min-score, from the stored alignments alone (nothing re-run):
+    `accepted` recomputed, claims re-grouped from the accepted rows, claim ids re-assigned."""
+    import pandas as pd
+
+    from align.match.claims import group_claims
+    from align.match.units import ClaimUnit
+
+    al = frames.alignments.copy()
+    al["accepted"] = al["score"].astype(float) >= min_score
+    # The claim units: every side of a stored pair, plus the units no pair touched (claims of
+    # one document hold exactly one unit).
+    units: dict[tuple, ClaimUnit] = {}
+
+    def add(doc: str, ids, text: str, text_en: str, lang: str) -> None:
+        key = (doc, tuple(int(i) for i in ids), text_en)
+        if key not in units:
+            units[key] = ClaimUnit(unit_id=f"u{len(units)}", doc_id=doc, sent_ids=list(key[1]), text=text,
+                                   text_en=text_en, lang=lang, kind="body")
+
+    for side in ("src", "tgt"):
+        for doc, ids, text, en, lang in zip(al[f"{side}_doc"], al[f"{side}_sent_ids"], al[f"{side}_text"],
+                                            al[f"{side}_en"], al[f"{side}_lang"]):
+            add(doc, ids, text, en, lang)
+    langs = dict(zip(frames.documents["doc_id"], frames.documents["lang"]))
+    claims = frames.claims
+    if claims is not None and len(claims):
+        n_docs = claims.groupby("claim_id")["doc_id"].transform("nunique")
+        for row, n in zip(claims.itertuples(index=False), n_docs):
+            if n == 1:
+                add(row.doc_id, row.sent_ids, row.text, row.text_en, langs.get(row.doc_id, ""))
+    ordered = sorted(units.values(), key=lambda u: (u.doc_id, min(u.sent_ids, default=-1), u.unit_id))
+    accepted = al[al["accepted"]]
+    if len(ordered):
+        new_claims = group_claims(ordered, accepted.drop(columns=["src_unit", "tgt_unit"], errors="ignore"))
+    else:
+        new_claims = pd.DataFrame(columns=schema.COLUMNS["claims"])
+    al["claim_id"] = pd.array([pd.NA] * len(al), dtype="Int64")
+    out = Tables(documents=frames.documents, sentences=frames.sentences,
+                 alignments=schema.normalise(al, "alignments"), claims=schema.normalise(new_claims, "claims"),
+                 errors=frames.errors, stories=frames.stories)
+    if frames.stories is not None and len(frames.stories):
+        story = dict(zip(frames.stories["doc_id"], frames.stories["story_id"]))
+        out.claims["story_id"] = [int(story.get(d, 0)) for d in out.claims["doc_id"]]
+    return finish_tables(out)
+
+
+def write_outputs(out_dir: Path, frames: Tables, result: RunResult, options: RunOptions, *,
+                  sentence_similarity=None, timer: _Timer | None = None, models: dict | None = None,
+                  command: str = "run", previous: dict | None = None) -> RunResult:
+    """Exports, report and, last, run.json: the write end shared by `align run` and `align report`.
+
+    One RunSummary, computed here from the tables, feeds the terminal, summary.md, the report
+    and run.json, so their counts agree."""
+    from align.output import exports, report, run_manifest
+    from align.output.summary import build_summary
+
+    timer = timer or _Timer()
+    min_score = _options_record(options).get("min_score")
+    summary = build_summary(frames, min_score=min_score)
+    with timer.stage("report"):
+        result.written += exports.write_exports(out_dir, frames, summary=summary)
+    if options.report:
+        with timer.stage("report"):
+            result.report_path = report.write_report(
+                out_dir, frames, sentence_similarity=sentence_similarity, summary=summary,
+                score_floor=config.SCORE_FLOOR)
+            result.written.append(result.report_path)
+    summary = build_summary(frames, min_score=min_score, timings=timer.timings)
+    result.summary = summary
+    result.timings = timer.timings
+    result.n_alignments = summary.aligned_pairs
+    result.n_conflicts = summary.conflicts
+    result.n_shared_claims = summary.shared_claims
+    result.n_unique_claims = summary.unique_claims
+    manifest = run_manifest.build_manifest(command=command, options=_options_record(options), summary=summary,
+                                           tables=frames, models=models, previous=previous)
+    result.manifest_path = run_manifest.write_manifest(out_dir, manifest)  # last: marks a finished run
+    result.written.append(result.manifest_path)
+    return result
+
+
+def redraw(out_dir: Path, *, min_score: float | None = None, csv_bom: bool = False) -> RunResult:
+    """`align report DIR [--min-score X]`: report and exports (and, at a new threshold, the
+    alignments and claims tables) re-drawn from the tables in DIR; nothing is re-run."""
+    from align.output import run_manifest
+
+    out_dir = Path(out_dir)
+    with output_lock(out_dir):
+        frames = tables.read_tables(out_dir)
+        previous = run_manifest.read_manifest(out_dir)
+        old = (previous or {}).get("options", {})
+        options = RunOptions(out_dir=out_dir, mode=old.get("mode", "comparable"), csv_bom=csv_bom,
+                             min_score=min_score if min_score is not None else old.get("min_score"),
+                             embedder=old.get("embedder"))
+        timer = _Timer()
+        result = RunResult([], [], [], timings=timer.timings)
+        if min_score is not None:
+            with timer.stage("rethreshold"):
+                frames = rethreshold(frames, min_score)
+                if not csv_bom:
+                    result.written += _write_tables(out_dir, frames, names=("alignments", "claims"))
+        else:
+            frames = finish_tables(frames)
+        if csv_bom:  # every table again, each CSV now starting with a byte-order mark
+            result.written += _write_tables(out_dir, frames, csv_bom=True)
+        write_outputs(out_dir, frames, result, options, sentence_similarity=similarity.read_similarity(out_dir),
+                      timer=timer, models=(previous or {}).get("models"), command="report", previous=previous)
         return result

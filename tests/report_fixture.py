@@ -124,11 +124,11 @@ EN_SENTENCES = [
 DOCS = [
     # doc_id, path, format, lang, title, author, date, sentences, translation_source
     (ZH, "input/000_273696c2cfa1a6c5.txt", "markdown", "zh", ZH_SENTENCES[0][2], "ZAKER",
-     "2022-05-04T23:12:35+00:00", ZH_SENTENCES, "argos:translate-zh_en-1.9"),
+     "2022-05-04T23:12:35+00:00", ZH_SENTENCES, "argos:translate-zh_en-1.9", "环球网", "document"),
     (DE, "input/004_6ce744fa065e481d.txt", "txt", "de", DE_SENTENCES[0][2], "", "", DE_SENTENCES,
-     "argos:translate-de_en-1.0"),
+     "argos:translate-de_en-1.0", "", "derived"),
     (EN, "input/web/hikvision <b>scrape</b>.html", "html", "en", HOSTILE_TITLE, "Web <i>desk</i>",
-     "2025-06-30", EN_SENTENCES, "identity"),
+     "2025-06-30", EN_SENTENCES, "identity", "", "document"),
 ]
 
 # (src_doc, src_ids, tgt_doc, tgt_ids, cosine, margin, score, mutual, conflict)
@@ -143,6 +143,12 @@ ALIGNMENTS = [
     (DE, [2], EN, [6], 0.902, 1.231, 0.88, True, ""),
     (DE, [5], EN, [3], 0.724, 1.058, 0.69, True, ""),
     (DE, [4], EN, [1], 0.463, 0.981, 0.41, False, ""),
+]
+# Stored below the threshold (MIN_SCORE) but above the floor: possible matches, in no claim.
+MIN_SCORE = 0.30
+POSSIBLE = [
+    (ZH, [1], DE, [0], 0.512, 0.930, 0.22, False, ""),
+    (DE, [7], EN, [4], 0.488, 0.902, 0.14, False, ""),
 ]
 
 # claim groups: {doc_id: sent_ids}; a group with one document is a claim only that article makes
@@ -171,7 +177,7 @@ def build_tables() -> dict[str, pd.DataFrame]:
     """The tables as DataFrames with the real types (lists, bools, floats)."""
     doc_rows, sent_rows = [], []
     texts: dict[tuple[str, int], tuple[str, str]] = {}
-    for doc_id, path, fmt, lang, title, author, date, sents, source in DOCS:
+    for doc_id, path, fmt, lang, title, author, date, sents, source, outlet, title_source in DOCS:
         offset = 0
         seen: dict[str, int] = {}
         for sent_id, (kind, para_id, text, text_en) in enumerate(sents):
@@ -188,19 +194,19 @@ def build_tables() -> dict[str, pd.DataFrame]:
         doc_rows.append({
             "doc_id": doc_id, "path": path, "format": fmt, "lang": lang, "title": title, "author": author,
             "date": date, "n_paragraphs": len({s[1] for s in sents}), "n_sentences": len(sents),
-            "sha256": hashlib.sha256(doc_id.encode()).hexdigest(),
+            "sha256": hashlib.sha256(doc_id.encode()).hexdigest(), "outlet": outlet, "title_source": title_source,
         })
 
     def joined(doc: str, ids: list[int], col: int) -> str:
         return " ".join(texts[(doc, i)][col] for i in ids)
 
     align_rows = []
-    for n, (src, s_ids, tgt, t_ids, cos, margin, score, mutual, conflict) in enumerate(ALIGNMENTS):
+    for n, (src, s_ids, tgt, t_ids, cos, margin, score, mutual, conflict) in enumerate(ALIGNMENTS + POSSIBLE):
         align_rows.append({
             "pair_id": n, "src_doc": src, "src_sent_ids": list(s_ids), "tgt_doc": tgt,
             "tgt_sent_ids": list(t_ids), "src_text": joined(src, s_ids, 0), "tgt_text": joined(tgt, t_ids, 0),
             "src_en": joined(src, s_ids, 1), "tgt_en": joined(tgt, t_ids, 1), "cosine": cos, "margin": margin,
-            "score": score, "mutual": mutual, "conflict": conflict,
+            "score": score, "mutual": mutual, "conflict": conflict, "accepted": score >= MIN_SCORE,
         })
 
     claim_rows = []

@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from align.output.exports import write_exports
-from align.output.summary import md_cell
-from align.output.report import Tables, load_tables
 from align.output import schema
+from align.output.exports import write_exports
+from align.output.report import Tables, load_tables
+from align.output.summary import md_cell
 from tests import report_fixture as fx
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -26,9 +26,9 @@ def exported(tmp_path):
     return tmp_path, frames, paths
 
 
-def test_writes_three_files_atomically(exported):
+def test_writes_the_exports_atomically(exported):
     out, _, paths = exported
-    assert [p.name for p in paths] == ["alignments.tmx", "alignments.jsonl", "summary.md"]
+    assert [p.name for p in paths] == ["alignments.tmx", "alignments.jsonl", "alignments.xlsx", "summary.md"]
     assert all(p.is_file() and p.parent == out for p in paths)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
@@ -44,8 +44,9 @@ def test_tmx_is_valid_tmx14_with_original_pairs_and_props(exported):
         assert header.get(attr), attr  # required by TMX 1.4
     langs = dict(zip(frames["documents"]["doc_id"], frames["documents"]["lang"]))
     tus = root.findall("body/tu")
-    assert len(tus) == len(frames["alignments"])
-    for tu, row in zip(tus, frames["alignments"].to_dict("records")):
+    accepted = frames["alignments"][frames["alignments"]["accepted"]]
+    assert len(tus) == len(fx.ALIGNMENTS) == len(accepted)  # a translation memory: accepted pairs only
+    for tu, row in zip(tus, accepted.to_dict("records")):
         children = [c.tag for c in tu]
         assert children == ["prop"] * children.count("prop") + ["tuv", "tuv"]  # props first, as TMX requires
         props = {p.get("type"): p.text or "" for p in tu.findall("prop")}
@@ -110,7 +111,8 @@ def test_summary_counts_claims_and_lists_conflicts(exported):
     md = (out / "summary.md").read_text(encoding="utf-8")
     docs_of = frames["claims"].groupby("claim_id")["doc_id"].apply(set)
     counts = dict(_md_rows(md, "# Alignment summary"))
-    assert counts["Documents"] == "3" and counts["Aligned pairs"] == str(len(frames["alignments"]))
+    assert counts["Documents"] == "3" and counts["Aligned pairs"] == str(len(fx.ALIGNMENTS))
+    assert counts["Possible matches"] == str(len(fx.POSSIBLE))
     assert counts["Shared claims"] == str(sum(len(d) >= 2 for d in docs_of))
     documents = _md_rows(md, "## Documents")
     assert len(documents) == 3 and all(len(r) == 9 for r in documents)
@@ -136,3 +138,129 @@ def test_exports_with_no_alignments(tmp_path):
     assert ET.parse(tmp_path / "alignments.tmx").getroot().findall("body/tu") == []
     assert (tmp_path / "alignments.jsonl").read_text() == ""
     assert "## Conflicts\n\nNone." in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_xlsx_has_one_sheet_per_table_with_chinese_and_no_formulas(exported):
+    from openpyxl import load_workbook
+
+    out, frames, _ = exported
+    wb = load_workbook(out / "alignments.xlsx")
+    assert wb.sheetnames == ["documents", "sentences", "alignments", "claims", "errors"]
+    for name in wb.sheetnames:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        assert [c.value for c in ws[1]] == schema.COLUMNS[name]
+        assert ws.max_row == len(frames[name]) + 1
+    sents = wb["sentences"]
+    texts = [row[4] for row in sents.iter_rows(min_row=2, values_only=True)]
+    assert texts == frames["sentences"]["text"].tolist()  # Chinese intact, hostile markup as text
+    assert "中方对此坚决反对。" in texts
+    al = wb["alignments"]
+    header = [c.value for c in al[1]]
+    first = dict(zip(header, next(al.iter_rows(min_row=2, values_only=True))))
+    assert first["src_sent_ids"] == "3" and first["accepted"] is True and isinstance(first["score"], float)
+    docs = wb["documents"]
+    dhead = [c.value for c in docs[1]]
+    de = dict(zip(dhead, list(docs.iter_rows(min_row=2, values_only=True))[1]))
+    assert de["author"] is None and de["date"] is None  # missing: empty cells
+
+
+def test_xlsx_keeps_formula_like_text_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    frames = fx.build_tables()
+    frames["alignments"].loc[0, "src_text"] = "=HYPERLINK(\"http://x\",\"y\")"
+    frames["alignments"].loc[1, "src_text"] = "bad\x00\x1b control"
+    write_exports(tmp_path, Tables(**frames))
+    cells = list(load_workbook(tmp_path / "alignments.xlsx")["alignments"].iter_rows(min_row=2, max_row=3))
+    header = schema.COLUMNS["alignments"]
+    src = [row[header.index("src_text")] for row in cells]
+    assert src[0].value == "=HYPERLINK(\"http://x\",\"y\")" and src[0].data_type == "s"
+    assert src[1].value == "bad control"
+
+
+def test_csv_bom_for_excel(tmp_path):
+    from align.output import tables as tables_mod
+
+    frames = fx.build_tables()
+    tables_mod.write_table(frames["sentences"], tmp_path, "sentences", csv_bom=True)
+    raw = (tmp_path / "sentences.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfdoc_id,")
+    assert "中方对此坚决反对" in raw.decode("utf-8-sig")
+    (tmp_path / "sentences.parquet").unlink()
+    back = tables_mod.read_table(tmp_path, "sentences")  # the BOM does not reach the first column name
+    assert list(back.columns) == schema.COLUMNS["sentences"] and back["text"].tolist() == frames["sentences"]["text"].tolist()
+
+
+def test_dates_one_form_and_nulls_in_parquet(tmp_path):
+    import pyarrow.parquet as pq
+
+    from align.output import tables as tables_mod
+
+    frames = fx.build_tables()
+    tables_mod.write_table(frames["documents"], tmp_path, "documents")
+    csv = pd.read_csv(tmp_path / "documents.csv", dtype=str, keep_default_na=False)
+    assert csv["date"].tolist() == ["2022-05-04T23:12:35+00:00", "", "2025-06-30T00:00:00+00:00"]
+    assert pd.to_datetime(csv["date"].replace("", None), utc=True).notna().sum() == 2  # pandas parses the column
+    assert csv["outlet"].tolist() == ["环球网", "", ""] and csv["title_source"].tolist() == ["document", "derived", "document"]
+    raw = pq.read_table(tmp_path / "documents.parquet").to_pydict()
+    assert raw["date"][1] is None and raw["author"][1] is None and raw["outlet"][1] is None
+    assert raw["title"][1] == fx.DE_SENTENCES[0][2]
+    assert schema.normalise_dates(["2024-06-01", "", "not a date"]) == ["2024-06-01", "", ""]
+    assert schema.normalise_dates(["2024-06-01", "2024-06-02T10:00:00Z"]) == [
+        "2024-06-01T00:00:00+00:00", "2024-06-02T10:00:00+00:00"]
+
+
+def test_docs_tables_md_is_generated_from_the_schema():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "tables.md"
+    assert path.read_text(encoding="utf-8") == schema.tables_markdown(), (
+        "docs/tables.md is stale: run `python -m align.output.schema > docs/tables.md`")
+    for name, cols in schema.SCHEMAS.items():
+        assert f"## {name}" in path.read_text(encoding="utf-8") and all(f"`{c}`" in path.read_text(encoding="utf-8") for c in cols)
+
+
+def test_report_command_rethresholds_and_writes_run_json_last(tmp_path, capsys):
+    from align import cli
+    from align.output import tables as tables_mod
+
+    fx.write_tables(tmp_path)
+    assert cli.main(["report", str(tmp_path), "--min-score", "0.2"]) == 0
+    printed = capsys.readouterr().out
+    al = tables_mod.read_table(tmp_path, "alignments")
+    assert al["accepted"].tolist() == (al["score"] >= 0.2).tolist()
+    assert al.loc[al["accepted"], "claim_id"].notna().all() and al.loc[~al["accepted"], "claim_id"].isna().all()
+    claims = tables_mod.read_table(tmp_path, "claims")
+    n_shared = int((claims.groupby("claim_id")["doc_id"].nunique() >= 2).sum())
+    assert f"{int(al['accepted'].sum())} aligned pairs, 1 possible matches, {n_shared} shared claims" in printed
+    run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert run["command"] == "report" and run["min_score"] == 0.2 and run["options"]["score_floor"] == 0.1
+    assert run["counts"]["aligned_pairs"] == int(al["accepted"].sum()) and run["counts"]["shared_claims"] == n_shared
+    assert run["versions"]["python"] and run["versions"]["libraries"]["pandas"] == pd.__version__
+    assert [m["source"] for m in run["models"]["translation"]] == [
+        "argos:translate-de_en-1.0", "argos:translate-zh_en-1.9", "identity"]
+    # written last: newer than every table, the exports and the report
+    newest = max(p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file() and p.name != "run.json")
+    assert (tmp_path / "run.json").stat().st_mtime_ns >= newest
+    md = dict(_md_rows((tmp_path / "summary.md").read_text(encoding="utf-8"), "# Alignment summary"))
+    assert md["Aligned pairs"] == str(run["counts"]["aligned_pairs"]) and md["Threshold"] == "0.20"
+    # back up: the possible match is hidden again and its claim is gone
+    assert cli.main(["report", str(tmp_path), "--min-score", "0.3"]) == 0
+    al = tables_mod.read_table(tmp_path, "alignments")
+    assert int(al["accepted"].sum()) == len(fx.ALIGNMENTS)
+
+
+def test_report_command_csv_bom_rewrites_every_csv(tmp_path):
+    from align import cli
+    from align.output import tables as tables_mod
+
+    fx.write_tables(tmp_path)
+    before = tables_mod.read_tables(tmp_path)
+    assert cli.main(["report", str(tmp_path), "--csv-bom"]) == 0
+    for name in ("documents", "sentences", "alignments", "claims", "errors"):
+        assert (tmp_path / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf"), name
+        (tmp_path / f"{name}.parquet").unlink()
+    after = tables_mod.read_tables(tmp_path)  # the CSVs read back as before
+    pd.testing.assert_frame_equal(after.sentences, before.sentences)
+    pd.testing.assert_frame_equal(after.documents, before.documents)

@@ -471,7 +471,11 @@ def _ingested(tmp_path) -> Path:
 
 def test_report_checks_run_json_and_the_lock(tmp_path, capsys):
     out = _ingested(tmp_path)
+    assert (out / "run.json").is_file()  # written last by every command
+    assert cli.main(["report", str(out)]) == 0
+    assert "run.json" not in capsys.readouterr().err
     # no run.json: a clear warning, the report is still drawn
+    (out / "run.json").unlink()
     assert cli.main(["report", str(out)]) == 0
     assert "run.json is missing" in capsys.readouterr().err
     # run.json older than a table: an interrupted run, refused

@@ -175,14 +175,42 @@ def test_referenced_run_writes_report_and_exports(referenced_run):
     for title in docs["title"]:
         if title:
             assert title in html
-    pair_pages = list((referenced_run / "report").glob("*.html"))
-    assert len(pair_pages) == 2  # index + the one document pair
+    pages = sorted(p.name for p in (referenced_run / "report").glob("*.html"))
+    assert len(pages) == 3 and pages[0] == "index.html" and pages[2] == "story-0.html"  # + the one pair
     lines = (referenced_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(tables.read_table(referenced_run, "alignments"))
     assert isinstance(json.loads(lines[0])["src_sent_ids"], list)
     assert (referenced_run / "alignments.tmx").exists()
     assert (referenced_run / "summary.md").exists()
     assert (referenced_run / "similarity.npz").exists()
+
+
+def test_run_json_last_and_every_view_counts_alike(referenced_run):
+    """run.json is written after every table, export and page; its counts are the tables'."""
+    run = json.loads((referenced_run / "run.json").read_text(encoding="utf-8"))
+    newest = max(p.stat().st_mtime_ns for p in referenced_run.rglob("*") if p.is_file() and p.name != "run.json")
+    assert (referenced_run / "run.json").stat().st_mtime_ns >= newest
+    assert run["command"] == "run" and run["options"]["mode"] == "comparable" and run["min_score"] == 0.3
+    assert run["models"]["embedder"]["name"] and run["versions"]["libraries"]["pandas"] == pd.__version__
+    assert set(run["timings_s"]) >= {"ingest", "segment", "translate", "embed", "match", "write", "report"}
+    al = tables.read_table(referenced_run, "alignments")
+    claims = tables.read_table(referenced_run, "claims")
+    docs = tables.read_table(referenced_run, "documents")
+    assert (al["score"] >= 0.1).all() and al["accepted"].tolist() == (al["score"] >= 0.3).tolist()
+    assert al.loc[al["accepted"], "claim_id"].notna().all()
+    langs = dict(zip(docs["doc_id"], docs["lang"]))
+    assert al["src_lang"].tolist() == [langs[d] for d in al["src_doc"]]
+    n_docs = claims.groupby("claim_id")["doc_id"].nunique()
+    counts = run["counts"]
+    assert counts["aligned_pairs"] == int(al["accepted"].sum()) and counts["possible_matches"] == int((~al["accepted"]).sum())
+    assert counts["shared_claims"] == int((n_docs >= 2).sum()) and counts["unique_claims"] == int((n_docs == 1).sum())
+    md = (referenced_run / "summary.md").read_text(encoding="utf-8")
+    assert f"| Shared claims | {counts['shared_claims']} |" in md and f"| Aligned pairs | {counts['aligned_pairs']} |" in md
+    index = (referenced_run / "report" / "index.html").read_text(encoding="utf-8")
+    assert f'data-stat="Shared claims"><div class="stat-value">{counts["shared_claims"]}<' in index
+    # the untitled German seed gets its first line as a title, flagged as derived
+    de = docs[docs["lang"] == "de"].iloc[0]
+    assert de["title_source"] == "derived" and de["title"].startswith("Die Äußerungen von Peking")
 
 
 def test_report_command_rebuilds_report(referenced_run, tmp_path):

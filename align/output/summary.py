@@ -8,11 +8,150 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from align.output.schema import Tables
+
+
+def accepted_alignments(tables: Tables) -> pd.DataFrame:
+    """The alignments that count (score >= the run's --min-score); the rest are possible matches."""
+    al = tables.alignments
+    if al is None or not len(al):
+        return al if al is not None else pd.DataFrame()
+    return al[al["accepted"].astype(bool)]
+
+
+def possible_alignments(tables: Tables) -> pd.DataFrame:
+    al = tables.alignments
+    if al is None or not len(al):
+        return al if al is not None else pd.DataFrame()
+    return al[~al["accepted"].astype(bool)]
+
+
+def story_of_docs(tables: Tables) -> dict[str, int]:
+    """doc_id -> story_id: from the `stories` table when there is one, else one story per
+    connected group of documents that share a claim (a document sharing nothing is its own)."""
+    docs = list(tables.documents["doc_id"])
+    if tables.stories is not None and len(tables.stories):
+        known = dict(zip(tables.stories["doc_id"], tables.stories["story_id"].astype(int)))
+        next_id = max(known.values(), default=-1) + 1
+        for d in docs:
+            if d not in known:
+                known[d], next_id = next_id, next_id + 1
+        return known
+    parent = {d: d for d in docs}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if tables.claims is not None and len(tables.claims):
+        for _, members in tables.claims.groupby("claim_id", sort=False)["doc_id"]:
+            ids = [d for d in dict.fromkeys(members) if d in parent]
+            for a, b in zip(ids, ids[1:]):
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[rb] = ra
+    order: dict[str, int] = {}
+    out = {}
+    for d in docs:
+        out[d] = order.setdefault(find(d), len(order))
+    return out
+
+
+def claim_of_alignments(alignments: pd.DataFrame, claims: pd.DataFrame | None) -> list:
+    """The claim each accepted alignment belongs to (the claim both its units are members of),
+    from the tables alone; None for rows below the threshold or with no such claim."""
+    members: dict[tuple[str, int], set[int]] = {}
+    if claims is not None and len(claims):
+        for cid, doc, ids in zip(claims["claim_id"], claims["doc_id"], claims["sent_ids"]):
+            for sid in ids:
+                members.setdefault((doc, int(sid)), set()).add(int(cid))
+    out: list = []
+    for src, s_ids, tgt, t_ids, ok in zip(alignments["src_doc"], alignments["src_sent_ids"], alignments["tgt_doc"],
+                                          alignments["tgt_sent_ids"], alignments["accepted"]):
+        if not ok:
+            out.append(None)
+            continue
+        src_claims: set[int] = set()
+        for i in s_ids:
+            src_claims |= members.get((src, int(i)), set())
+        tgt_claims: set[int] = set()
+        for i in t_ids:
+            tgt_claims |= members.get((tgt, int(i)), set())
+        both = src_claims & tgt_claims
+        out.append(min(both) if both else None)
+    return out
+
+
+@dataclass
+class RunSummary:
+    """The counts of a run, computed once from its tables; every view prints these."""
+
+    documents: int = 0
+    sentences: int = 0
+    stories: int = 0
+    translated: dict[str, int] = field(default_factory=dict)  # lookup step -> sentences
+    aligned_pairs: int = 0  # accepted alignments
+    possible_matches: int = 0  # stored alignments below the threshold
+    shared_claims: int = 0  # claims carried by two or more documents
+    unique_claims: int = 0  # claims only one document carries
+    conflicts: int = 0  # accepted alignments whose sides disagree on a detail
+    failed_inputs: int = 0
+    min_score: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) rows, in the order every view shows them."""
+        rows = [
+            ("Documents", str(self.documents)),
+            ("Sentences", str(self.sentences)),
+            ("Stories", str(self.stories)),
+            ("Translated", ", ".join(f"{k} {v}" for k, v in sorted(self.translated.items())) or "0"),
+            ("Aligned pairs", str(self.aligned_pairs)),
+            ("Possible matches", str(self.possible_matches)),
+            ("Shared claims", str(self.shared_claims)),
+            ("Unique claims", str(self.unique_claims)),
+            ("Conflicts", str(self.conflicts)),
+        ]
+        if self.min_score is not None:
+            rows.append(("Threshold", f"{self.min_score:.2f}"))
+        if self.failed_inputs:
+            rows.append(("Failed inputs", str(self.failed_inputs)))
+        return rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_summary(tables: Tables, *, min_score: float | None = None,
+                  timings: dict[str, float] | None = None) -> RunSummary:
+    sources = Counter(
+        (src.split(":", 1)[0] if src else "untranslated")
+        for src in tables.sentences["translation_source"]
+    )
+    summary = RunSummary(
+        documents=len(tables.documents), sentences=len(tables.sentences),
+        stories=len(set(story_of_docs(tables).values())), translated=dict(sorted(sources.items())),
+        failed_inputs=0 if tables.errors is None else len(tables.errors),
+        min_score=min_score, timings=dict(timings or {}),
+    )
+    if tables.alignments is not None and len(tables.alignments):
+        acc = accepted_alignments(tables)
+        summary.aligned_pairs = len(acc)
+        summary.possible_matches = len(tables.alignments) - len(acc)
+        summary.conflicts = int((acc["conflict"] != "").sum())
+    if tables.claims is not None and len(tables.claims):
+        n_docs = tables.claims.groupby("claim_id")["doc_id"].nunique()
+        summary.shared_claims = int((n_docs >= 2).sum())
+        summary.unique_claims = int((n_docs == 1).sum())
+    return summary
 
 
 def claim_groups(tables: Tables) -> dict[str, list[dict[str, Any]]]:
@@ -23,27 +162,9 @@ def claim_groups(tables: Tables) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def summary_rows(tables: Tables) -> list[tuple[str, str]]:
-    """(label, value) rows for an end-of-run summary (also used in summary.md)."""
-    groups = claim_groups(tables)
-    n_docs_per_claim = {cid: len({m["doc_id"] for m in members}) for cid, members in groups.items()}
-    sources = Counter(
-        (src.split(":", 1)[0] if src else "untranslated")
-        for src in tables.sentences["translation_source"]
-    )
-    conflicts = int((tables.alignments["conflict"] != "").sum())
-    rows = [
-        ("Documents", str(len(tables.documents))),
-        ("Sentences", str(len(tables.sentences))),
-        ("Translated", ", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "0"),
-        ("Aligned pairs", str(len(tables.alignments))),
-        ("Shared claims", str(sum(1 for n in n_docs_per_claim.values() if n >= 2))),
-        ("Unique claims", str(sum(1 for n in n_docs_per_claim.values() if n == 1))),
-        ("Conflicts", str(conflicts)),
-    ]
-    if tables.errors is not None:
-        rows.append(("Failed inputs", str(len(tables.errors))))
-    return rows
+def summary_rows(tables: Tables, min_score: float | None = None) -> list[tuple[str, str]]:
+    """(label, value) rows for an end-of-run summary (also used in summary.md and the report)."""
+    return build_summary(tables, min_score=min_score).rows()
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -65,7 +186,11 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
-def build_summary_md(tables: Tables) -> str:
+def build_summary_md(tables: Tables, summary: RunSummary | None = None) -> str:
+    summary = summary or build_summary(tables)
+    tables = Tables(documents=tables.documents, sentences=tables.sentences,
+                    alignments=accepted_alignments(tables), claims=tables.claims,
+                    errors=tables.errors, stories=tables.stories)
     docs = tables.documents
     groups = claim_groups(tables)
     claim_docs = {cid: {m["doc_id"] for m in members} for cid, members in groups.items()}
@@ -77,7 +202,7 @@ def build_summary_md(tables: Tables) -> str:
         aligned[row.tgt_doc] += 1
     labels = {doc_id: f"D{n}" for n, doc_id in enumerate(docs["doc_id"], start=1)}
 
-    parts = ["# Alignment summary", "", _md_table(["What", "Count"], [list(r) for r in summary_rows(tables)]), ""]
+    parts = ["# Alignment summary", "", _md_table(["What", "Count"], [list(r) for r in summary.rows()]), ""]
     parts += ["## Documents", "", _md_table(
         ["#", "Title", "Lang", "Date", "Source file", "n sentences", "n aligned pairs", "n shared claims",
          "n unique claims"],

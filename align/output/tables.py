@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from align.fsutil import atomic_open, atomic_path, display_text
@@ -18,19 +17,37 @@ from align.output.schema import Tables
 from align.types import Document, InputFailure, Sentence
 
 
+DERIVED_TITLE_CHARS = 90  # a derived title is the first line, cut at a word near this length
+
+
+def derived_title(first_line: str, limit: int = DERIVED_TITLE_CHARS) -> str:
+    """A title for an untitled article: its first line (a news lede), cut at a word boundary."""
+    text = " ".join(first_line.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-–—") + "…"
+
+
 def documents_frame(docs: Iterable[Document], sentences: Iterable[Sentence]) -> pd.DataFrame:
     counts: dict[str, int] = {}
+    first: dict[str, str] = {}
     for s in sentences:
         counts[s.doc_id] = counts.get(s.doc_id, 0) + 1
-    rows = [
-        {
+        if s.doc_id not in first or s.sent_id == 0:
+            first[s.doc_id] = s.text
+    rows = []
+    for d in docs:
+        title, title_source = d.title, "document" if d.title else ""
+        if not title and first.get(d.doc_id):
+            title, title_source = derived_title(first[d.doc_id]), "derived"
+        rows.append({
             "doc_id": d.doc_id, "path": display_text(d.path), "format": d.format, "lang": d.lang,
-            "title": d.title, "author": d.author, "date": d.date,
+            "title": title, "author": d.author, "date": d.date,
             "n_paragraphs": d.n_paragraphs, "n_sentences": counts.get(d.doc_id, 0),
-            "sha256": d.sha256,
-        }
-        for d in docs
-    ]
+            "sha256": d.sha256, "outlet": d.source, "title_source": title_source,
+        })
     return schema.normalise(pd.DataFrame(rows), "documents")
 
 
@@ -52,16 +69,18 @@ def errors_frame(failures: Iterable[InputFailure]) -> pd.DataFrame:
     return schema.normalise(pd.DataFrame(rows), "errors")
 
 
-def write_table(df: pd.DataFrame, out_dir: str | Path, name: str) -> list[Path]:
-    """Write NAME.parquet and NAME.csv atomically, in the contract's form; returns the two paths."""
+def write_table(df: pd.DataFrame, out_dir: str | Path, name: str, *, csv_bom: bool = False) -> list[Path]:
+    """Write NAME.parquet and NAME.csv atomically, in the contract's form; returns the two paths.
+
+    `csv_bom` starts the CSV with a UTF-8 byte-order mark, so Excel reads Chinese correctly."""
     out_dir = Path(out_dir)
     df = schema.normalise(df, name)
     parquet_path = out_dir / f"{name}.parquet"
     csv_path = out_dir / f"{name}.csv"
-    table = pa.Table.from_pandas(df, schema=schema.arrow_schema(name), preserve_index=False)
+    table = schema.arrow_table(df, name)
     with atomic_path(parquet_path) as tmp:
         pq.write_table(table, tmp)
-    with atomic_open(csv_path, "w", encoding="utf-8") as fh:
+    with atomic_open(csv_path, "w", encoding="utf-8-sig" if csv_bom else "utf-8") as fh:
         schema.csv_frame(df, name).to_csv(fh, index=False, lineterminator="\n")
     return [parquet_path, csv_path]
 
@@ -80,7 +99,8 @@ def read_table(out_dir: str | Path, name: str) -> pd.DataFrame | None:
     if parquet_path.exists():
         return schema.normalise(pq.read_table(parquet_path).to_pandas(), name)
     if csv_path.exists():
-        return schema.from_csv_frame(pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8"), name)
+        return schema.from_csv_frame(pd.read_csv(csv_path, dtype=str, keep_default_na=False,
+                                                   encoding="utf-8-sig"), name)
     return None
 
 
