@@ -311,6 +311,13 @@ def _embed_units(sentences: list[Sentence], embedder: Embedders, options: RunOpt
     return claim_units, fused
 
 
+def _score_profile(fused):
+    """The score's weight profile for this run's signals (align/match/scoring.py PROFILES)."""
+    from align.match import scoring
+
+    return scoring.profile(scoring.profile_for(fused.has_mt, fused.has_direct))
+
+
 def _label_signals(alignments, claim_units, fused) -> None:
     """Fill the alignments column `signal` (mt, direct, mt+direct) from the per-signal cosines."""
     from align.match import fusion
@@ -361,7 +368,7 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
         with timer.stage("embed"):
             claim_units, fused = _embed_units(sentences, embedder, options, progress)
             vectors = fused.vectors
-        with timer.stage("match"):
+        with timer.stage("match"), _score_profile(fused):
             alignments, claims = _match(claim_units, vectors, embedder, options, progress)
             _label_signals(alignments, claim_units, fused)
             n_sentences: dict[str, int] = {}

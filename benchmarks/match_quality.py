@@ -6,7 +6,9 @@ k-NN candidate (fused cosine, ratio margin - 1, mutual, lexical overlap), fitted
 that is NOT the seeds:
 
 - STS-B dev, cross-lingual (xling_dev_{zh-en,de-en,zh-de}.tsv; stsb-multi-mt): graded human
-  similarity 0-5; "same claim" = score >= 4.  Pairs are grouped 25 at a time into a pair of
+  similarity 0-5; "same claim" = score >= SAME_CLAIM (3: "roughly equivalent, but some important
+  information differs or is missing" in the STS guidelines -- a pair whose details conflict is
+  still the same claim, and finding those is the point of the conflict column).  Pairs are grouped 25 at a time into a pair of
   pseudo-documents (sentence1s vs shuffled sentence2s), so candidates, margins and mutual
   flags come from k-NN neighbourhoods as in a run.  The "MT" text of a German or Chinese
   sentence is its English STS-B original (stsb-en-dev.csv): the German and Chinese files are
@@ -53,6 +55,7 @@ if not DATA.is_dir():
     DATA = Path("/work/shared/data")
 SEED_DATA = REPO / "tests" / "data"
 GROUP = 25
+SAME_CLAIM = 3.0  # STS-B score from which a pair counts as the same claim (see above)
 K = config.K_NEIGHBOURS
 RNG = np.random.default_rng(0)
 
@@ -77,7 +80,7 @@ def stsb_runs() -> list[dict]:
             tgt = [part.iloc[p, 2] for p in perm]
             src_en = [en[i][0] for i in ids]
             tgt_en = [en[ids[p]][1] for p in perm]
-            same = {(p_i, int(np.where(perm == p_i)[0][0])) for p_i in range(len(part)) if part.iloc[p_i, 3] >= 4.0}
+            same = {(p_i, int(np.where(perm == p_i)[0][0])) for p_i in range(len(part)) if part.iloc[p_i, 3] >= SAME_CLAIM}
             runs.append({
                 "name": f"stsb-{pair}-{g0}", "src": src, "tgt": tgt, "src_en": src_en, "tgt_en": tgt_en,
                 "src_lang": a, "tgt_lang": b, "positives": same, "kind": "stsb",
@@ -126,7 +129,7 @@ def candidates(run: dict, condition: str, emb: dict) -> pd.DataFrame | None:
         return None
     if condition == "fused" and not (has_en_s and has_en_t):
         return None
-    if condition == "mixed" and not (has_en_s != has_en_t):
+    if condition == "mixed" and has_en_s == has_en_t:
         return None
     if condition == "direct" and run["kind"] == "ntrex" and run["src_lang"] == "en":
         return None  # the mixed condition covers these runs
@@ -198,11 +201,14 @@ def seed_test(emb_objs) -> None:
         grid = []
         for floor in (0.3, 0.4, 0.55):
             for min_score in (0.3, 0.5):
-                g = evaluate(comparable.align_comparable(units, fused.vectors, cos_floor=floor, min_score=min_score,
-                                                         conflict_fn=None), units, labels)
+                with scoring.profile(condition):
+                    al = comparable.align_comparable(units, fused.vectors, cos_floor=floor, min_score=min_score,
+                                                     conflict_fn=None)
+                g = evaluate(al, units, labels)
                 grid.append(f"{floor}/{min_score}: {g['n_true']}/{g['n_out']} found {g['found']}")
         print(f"  {condition:<6} grid floor/min_score: true/out: " + "; ".join(grid))
-        al = comparable.align_comparable(units, fused.vectors, conflict_fn=None)
+        with scoring.profile(condition):
+            al = comparable.align_comparable(units, fused.vectors, conflict_fn=None)
         ev = evaluate(al, units, labels)
         print(f"  {condition:<6} out {ev['n_out']:>2}  true {ev['n_true']:>2}  precision {ev['precision']:.2f}  "
               f"recall {ev['recall']:.2f} ({ev['found']} found)  F1 {ev['f1']:.2f}")
@@ -225,32 +231,46 @@ def main() -> None:
     print(f"calibration candidates (k={K}): {len(data)} from {data['run'].nunique()} runs")
     print(data.groupby(["data", "condition"])["y"].agg(["size", "sum"]).rename(columns={"size": "candidates", "sum": "same claim"}).to_string())
 
-    X, y, groups = features(data), data["y"].to_numpy(), data["run"].to_numpy()
-    oof = np.zeros(len(y))
-    for train, test in GroupKFold(n_splits=5).split(X, y, groups):
-        model = LogisticRegression(C=1.0, max_iter=2000).fit(X[train], y[train])
-        oof[test] = model.predict_proba(X[test])[:, 1]
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
-    b = model.intercept_[0]
-    wc, wm, wu, wl = model.coef_[0]
-    print(f"\nfitted on all: W_BIAS={b:.2f} W_COSINE={wc:.2f} W_MARGIN={wm:.2f} W_MUTUAL={wu:.2f} W_LEXICAL={wl:.2f}")
-    print(f"module has:    W_BIAS={scoring.W_BIAS:.2f} W_COSINE={scoring.W_COSINE:.2f} W_MARGIN={scoring.W_MARGIN:.2f} "
-          f"W_MUTUAL={scoring.W_MUTUAL:.2f} W_LEXICAL={scoring.W_LEXICAL:.2f}")
-    for cond in ("mt", "direct", "fused", "mixed"):
-        m = (data["condition"] == cond).to_numpy()
-        reliability(oof[m], y[m], f"{cond}, 5-fold out-of-fold")
-    # The seeds and the defaults below use the weights just fitted (copy them into scoring.py).
-    scoring.W_BIAS, scoring.W_COSINE, scoring.W_MARGIN, scoring.W_MUTUAL, scoring.W_LEXICAL = (
-        round(float(v), 2) for v in (b, wc, wm, wu, wl)
-    )
-    print("\nout-of-fold precision / recall of kept candidates (cosine >= floor and score >= min_score)")
+    # One weight set per score profile (align/match/scoring.py PROFILES): which signals the
+    # run's units have decides what a given fused cosine means.
+    fits = {}
+    oof = np.full(len(data), np.nan)
+    cond = data["condition"].to_numpy()
+    for profile, conds in scoring.PROFILE_CONDITIONS.items():
+        m = np.isin(cond, conds)
+        X, y, groups = features(data[m]), data["y"].to_numpy()[m], data["run"].to_numpy()[m]
+        pred = np.zeros(len(y))
+        for train, test in GroupKFold(n_splits=5).split(X, y, groups):
+            model = LogisticRegression(C=1.0, max_iter=2000).fit(X[train], y[train])
+            pred[test] = model.predict_proba(X[test])[:, 1]
+        model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
+        weights = tuple(round(float(v), 2) for v in (model.intercept_[0], *model.coef_[0]))
+        fits[profile] = weights
+        print(f"\nprofile {profile!r} (conditions {', '.join(conds)}): fitted (bias, cosine, margin, mutual, lexical) = "
+              f"{weights}; module has {tuple(scoring.PROFILES[profile])}")
+        for c in conds:
+            mc = cond[m] == c
+            reliability(pred[mc], y[mc], f"{c} under profile {profile!r}, 5-fold out-of-fold")
+        if profile == "fused":
+            oof_fused = pred, m
+        else:
+            oof[m & np.isin(cond, [conds[0]])] = pred[cond[m] == conds[0]]
+    pred_f, m_f = oof_fused
+    for c in ("fused", "mixed"):
+        oof[m_f & (cond == c)] = pred_f[cond[m_f] == c]
+    y = data["y"].to_numpy()
+    # The seeds and the grid below use the weights just fitted (copy them into scoring.py).
+    for profile, weights in fits.items():
+        scoring.PROFILES[profile] = scoring.Weights(*weights)
+    print("\nout-of-fold precision / recall of kept candidates (cosine >= floor and score >= min_score;"
+          " mt/direct under their own profile, fused/mixed under 'fused')")
     print(f"{'floor':>5} {'min':>4} " + " ".join(f"{c + ' P':>9} {c + ' R':>9}" for c in ("mt", "direct", "fused", "mixed")))
     for floor in (0.2, 0.3, 0.4, 0.55):
         for min_score in (0.3, 0.5, 0.7):
             keep = (data["cosine"].to_numpy() >= floor) & (oof >= min_score)
             cells = []
-            for cond in ("mt", "direct", "fused", "mixed"):
-                m = (data["condition"] == cond).to_numpy()
+            for c in ("mt", "direct", "fused", "mixed"):
+                m = cond == c
                 k, t = keep & m, (y == 1) & m
                 cells.append(f"{(k & t).sum() / max(k.sum(), 1):>9.3f} {(k & t).sum() / max(t.sum(), 1):>9.3f}")
             print(f"{floor:>5.2f} {min_score:>4.1f} " + " ".join(cells))

@@ -56,3 +56,25 @@ def test_centred_fusion_and_new_rows_share_the_space():
     assert abs(float((f.vectors @ f.vectors.T)[np.triu_indices(10, 1)].mean())) < 0.3
     again = fuse_more(f, mt[:3], direct[:3])
     assert np.allclose(again, f.vectors[:3], atol=1e-5)
+
+
+def test_score_profiles_follow_the_runs_signals():
+    from align.match import scoring
+
+    assert scoring.profile_for([True, True], has_direct=True) == "mt"
+    assert scoring.profile_for([False, False], has_direct=True) == "direct"
+    assert scoring.profile_for([True, False], has_direct=True) == "fused"
+    assert scoring.profile_for([True, True], has_direct=False) == "mt"
+    feats = (0.6, 1.2, True, 0.1)
+    outside = float(scoring.calibrated_score(*feats))
+    assert outside == float(scoring.calibrated_score(*feats, profile="mt"))
+    with scoring.profile("direct"):
+        inside = float(scoring.calibrated_score(*feats))
+    assert inside == float(scoring.calibrated_score(*feats, profile="direct"))
+    assert float(scoring.calibrated_score(*feats)) == outside  # the block's profile does not leak
+    for name in scoring.PROFILES:  # a higher cosine never lowers the score
+        low, high = scoring.calibrated_score([0.4, 0.8], 1.1, False, 0.0, profile=name)
+        assert 0.0 < low < high < 1.0
+    with pytest.raises(ValueError, match="profile"):
+        with scoring.profile("nope"):
+            pass
