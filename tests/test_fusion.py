@@ -61,7 +61,7 @@ def test_centred_fusion_and_new_rows_share_the_space():
 def test_score_profiles_follow_the_runs_signals():
     from align.match import scoring
 
-    assert scoring.profile_for([True, True], has_direct=True) == "mt"
+    assert scoring.profile_for([True, True], has_direct=True) == "fused"
     assert scoring.profile_for([False, False], has_direct=True) == "direct"
     assert scoring.profile_for([True, False], has_direct=True) == "fused"
     assert scoring.profile_for([True, True], has_direct=False) == "mt"

@@ -28,7 +28,8 @@ The weights are a logistic regression fitted by benchmarks/match_quality.py on p
 is not the seeds (STS-B cross-lingual graded pairs, NTREX-128 news documents with dropped and
 shuffled lines and distractors); `score` is thus an estimate of the probability that the pair
 states the same claim.  The seeds' hand labels (tests/data/labelled_pairs.csv) are a test only.
-The cosine is the fused one of align/match/fusion.py (MT + direct multilingual signals).
+The cosine is the fused one of align/match/fusion.py (MT + direct multilingual signals); the
+weights come in profiles (mt, direct, fused) that the pipeline picks from the run's signals.
 
 Parallel mode (`align_parallel`): for documents that translate each other, a monotonic
 alignment with 1-0, 0-1, 1-1, 1-2, 2-1 and 2-2 beads by dynamic programming (as Vecalign /

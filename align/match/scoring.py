@@ -28,9 +28,9 @@ class Weights(NamedTuple):
 # One weight set per profile: what a fused cosine means depends on the signals behind it (the
 # direct signal's cosines run lower than MiniLM's; a unit without English meets others through
 # the direct half alone).  The pipeline picks the profile from the run's units (`profile(...)`):
-#   mt      every unit has English (MT / imports / English source), English embedder only
-#   direct  no unit has English, multilingual embedder only
-#   fused   some units lack English: pairs of the fused, mixed and direct kinds in one matrix
+#   mt      English embedder only (every unit has English and the direct signal is not fused)
+#   direct  no unit has English: multilingual embedder only
+#   fused   both signals in the matrix: pairs of the fused, mixed and direct kinds
 # Fitted by benchmarks/match_quality.py on public data, NOT the seeds: logistic regression over
 # the k-NN candidates (k=8) of STS-B dev cross-lingual zh-en/de-en/zh-de ("same claim" = score
 # >= 3: roughly equivalent, details may differ) and NTREX-128 news documents with dropped/shuffled lines and distractor documents; 5-fold
@@ -62,9 +62,10 @@ def profile(name: str) -> Iterator[None]:
 
 
 def profile_for(has_mt, has_direct: bool) -> str:
-    """The profile of a run whose units have English where `has_mt` is true."""
+    """The profile of a run whose units have English where `has_mt` is true and whose matrix
+    holds the direct signal when `has_direct`."""
     has_mt = np.asarray(has_mt, bool)
-    if not has_direct or (len(has_mt) and has_mt.all()):
+    if not has_direct:
         return "mt"
     return "direct" if not has_mt.any() else "fused"
 
