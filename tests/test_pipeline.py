@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from align import cli
+from align import cli, config
 from align.output import tables
 
 REPO = Path(__file__).resolve().parent.parent
@@ -242,13 +242,13 @@ def test_run_json_last_and_every_view_counts_alike(referenced_run):
     run = json.loads((referenced_run / "run.json").read_text(encoding="utf-8"))
     newest = max(p.stat().st_mtime_ns for p in referenced_run.rglob("*") if p.is_file() and p.name != "run.json")
     assert (referenced_run / "run.json").stat().st_mtime_ns >= newest
-    assert run["command"] == "run" and run["options"]["mode"] == "comparable" and run["min_score"] == 0.3
+    assert run["command"] == "run" and run["options"]["mode"] == "comparable" and run["min_score"] == config.MIN_SCORE
     assert run["models"]["embedder"]["name"] and run["versions"]["libraries"]["pandas"] == pd.__version__
     assert set(run["timings_s"]) >= {"ingest", "segment", "translate", "embed", "match", "write", "report"}
     al = tables.read_table(referenced_run, "alignments")
     claims = tables.read_table(referenced_run, "claims")
     docs = tables.read_table(referenced_run, "documents")
-    assert (al["score"] >= 0.1).all() and al["accepted"].tolist() == (al["score"] >= 0.3).tolist()
+    assert (al["score"] >= config.SCORE_FLOOR).all() and al["accepted"].tolist() == (al["score"] >= config.MIN_SCORE).tolist()
     assert al.loc[al["accepted"], "claim_id"].notna().all()
     langs = dict(zip(docs["doc_id"], docs["lang"]))
     assert al["src_lang"].tolist() == [langs[d] for d in al["src_doc"]]
