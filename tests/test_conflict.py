@@ -56,3 +56,60 @@ def test_details(a, b, expected):
 def test_several_details_are_joined():
     out = find_conflict("In 2020 it served 100 countries.", "In 2019 it served 150 countries.")
     assert out == "year: 2020 vs 2019; country: 100 countries vs 150 countries"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Exports rose 5% in May.", "Exports rose 7 percent in May.", "percent: 5% vs 7 percent"),
+        ("Exports rose about 5 per cent.", "Exports rose 5.2%.", ""),
+        ("It paid $5 million.", "It paid 7 million dollars.", "dollar: $5 million vs 7 million dollars"),
+        ("Hikvision said it was reviewing the report.", "Huawei said it was reviewing the report.",
+         "said: Hikvision vs Huawei"),
+        ("Hikvision said it would comply.", "Hangzhou-based Hikvision said it would comply.", ""),
+        ("The Commerce Department banned the sale.", "Officials banned the sale.", ""),
+        ("He said it was wrong.", "She said it was wrong.", ""),  # pronouns are no names
+        # units without English are compared on their original text: digits and dates still count
+        ("美国商务部 2020 年已将海康威视列入实体清单", "Die USA setzten Hikvision 2019 auf eine schwarze Liste", "year: 2020 vs 2019"),
+        ("2019年5月28日发布", "am 29. Mai 2019 veröffentlicht", "date: 2019-05-28 vs 2019-05-29"),
+        ("2019年5月28日发布", "published on May 28, 2019", ""),
+    ],
+)
+def test_more_details(a, b, expected):
+    assert find_conflict(a, b) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1," * 10_000, "1 " * 10_000, "9" * 20_000, " " * 20_000 + "1", "1,2 " * 5_000, "1 , " * 5_000,
+        "more than 1 " * 2_000, "$1 " * 6_000, "A " * 10_000 + "said", "28 " * 7_000 + "May", "1." * 10_000,
+    ],
+)
+def test_long_runs_finish(text):
+    """Every regex in conflict.py is linear: 20,000-character runs of digits, commas and spaces
+    (a 24 KB number list once took 30 s).  The alarm turns a regression into a failure, not a hang."""
+    import signal
+
+    def _timeout(signum, frame):
+        raise TimeoutError("find_conflict did not finish within 20 s")
+
+    old = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(20)
+    try:
+        assert isinstance(find_conflict(text, text[::-1]), str)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_random_number_soup_is_handled():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.text(alphabet="0123456789,. %$abcMayin", max_size=400))
+    def check(text):
+        assert isinstance(find_conflict(text, "In 2019 it served 150 countries."), str)
+
+    check()

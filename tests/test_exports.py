@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from align import config
 from align.output import schema
 from align.output.exports import write_exports
 from align.output.report import Tables, load_tables
@@ -237,7 +238,7 @@ def test_report_command_rethresholds_and_writes_run_json_last(tmp_path, capsys):
     n_shared = int((claims.groupby("claim_id")["doc_id"].nunique() >= 2).sum())
     assert f"{int(al['accepted'].sum())} aligned pairs, 1 possible matches, {n_shared} shared claims" in printed
     run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
-    assert run["command"] == "report" and run["min_score"] == 0.2 and run["options"]["score_floor"] == 0.1
+    assert run["command"] == "report" and run["min_score"] == 0.2 and run["options"]["score_floor"] == config.SCORE_FLOOR
     assert run["counts"]["aligned_pairs"] == int(al["accepted"].sum()) and run["counts"]["shared_claims"] == n_shared
     assert run["versions"]["python"] and run["versions"]["libraries"]["pandas"] == pd.__version__
     assert [m["source"] for m in run["models"]["translation"]] == [

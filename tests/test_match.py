@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +15,20 @@ from align.match.comparable import ALIGNMENT_COLUMNS, align_comparable
 from align.match.parallel import align_parallel, align_parallel_documents
 from align.types import Sentence
 from align.match.units import sentence_units, split_clauses, split_units
-from benchmarks.match_quality import DE_DOC, ZH_DOC, evaluate, is_true, load_labels, seed_sentences
+from align.match.quality import DE_DOC, ZH_DOC, evaluate, is_true, reference_sentences
+from align.match.quality import load_labels as _load_labels
+from tests.conftest import DE_SEED, ZH_SEED
+
+DATA = Path(__file__).parent / "data"
+
+
+def seed_sentences(lang: str) -> list[Sentence]:
+    """A seed's sentences with its human reference translation imported as text_en."""
+    return reference_sentences(ZH_SEED if lang == "zh" else DE_SEED, DATA / f"reference_{lang}.csv")
+
+
+def load_labels():
+    return _load_labels(DATA / "labelled_pairs.csv")
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +127,9 @@ def test_seed_alignment_quality(seeds):
     ev = evaluate(al, units, labels)
     top10 = evaluate(al.head(10), units, labels)
     assert top10["precision"] >= 0.8, al[["src_en", "tgt_en", "score"]]
-    assert ev["recall"] >= 0.5, ev
+    # The score's weights are fitted on public data (benchmarks/match_quality.py), no longer on
+    # these labels: on the seeds, a held-out test, it keeps 4 of the 11 labelled claims at P 0.8.
+    assert ev["recall"] >= 0.35, ev
     assert al["score"].between(0, 1).all() and al["score"].is_monotonic_decreasing
     by_id = {u.unit_id: u for u in units}
     shared = [(by_id[a].text_en, by_id[b].text_en) for a, b in zip(al["src_unit"], al["tgt_unit"])]
@@ -136,7 +153,10 @@ def test_true_pairs_outscore_false_ones(seeds):
     truth = np.array([is_true(load_labels(), by_id[a], by_id[b]) for a, b in zip(al["src_unit"], al["tgt_unit"])])
     from sklearn.metrics import roc_auc_score
 
-    assert roc_auc_score(truth, al["score"]) > roc_auc_score(truth, al["cosine"]) - 0.02
+    # Weights fitted on STS-B/NTREX (not these labels) rank the seeds' pairs a little below the
+    # bare cosine (AUC 0.869 vs 0.896): translation-like public data reward mutual NN and
+    # penalise word overlap more than comparable news needs.  Kept as a bound, not a goal.
+    assert roc_auc_score(truth, al["score"]) > roc_auc_score(truth, al["cosine"]) - 0.05
     assert roc_auc_score(truth, al["score"]) >= 0.85
 
 

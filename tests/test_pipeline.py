@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from align import cli
+from align import cli, config
 from align.output import tables
 
 REPO = Path(__file__).resolve().parent.parent
@@ -95,12 +95,64 @@ def test_ingest_command_writes_documents_and_sentences(tmp_path, seed_input, cap
     assert "sentences" in capsys.readouterr().out
 
 
-def test_run_without_models_exits_3_naming_each_pair(tmp_path, seed_input, capsys):
-    code = cli.main(["run", str(seed_input), "--out", str(tmp_path / "out"), "--quiet"])
+def test_require_translation_without_models_exits_3_naming_each_pair(tmp_path, seed_input, capsys):
+    code = cli.main(["run", str(seed_input), "--out", str(tmp_path / "out"), "--quiet", "--require-translation"])
     err = capsys.readouterr().err
     assert code == 3
     assert "zh-en" in err and "de-en" in err
     assert "align models install zh-en" in err and "align models install de-en" in err
+    assert "--translations" in err
+    assert not (tmp_path / "out" / "alignments.csv").exists()
+
+
+def test_fresh_machine_run_matches_seeds_directly(tmp_path, capsys):
+    """README's command on a fresh machine: no Argos package, no translations -> exit 0, the
+    seeds (Chinese + German) matched through the direct multilingual embeddings."""
+    out = tmp_path / "out"
+    assert cli.main(["run", str(REPO / "input"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "no English" in printed and "align models install zh-en" in printed and "--translations" in printed
+    sents = tables.read_table(out, "sentences")
+    assert (sents.loc[sents["lang"].isin(["zh", "de"]), "translation_source"] == "none").all()
+    assert (sents["text_en"].fillna("") == "").all()
+    aligns = tables.read_table(out, "alignments")
+    assert len(aligns) >= 1 and set(aligns["signal"]) == {"direct"}
+    assert aligns["score"].between(0, 1).all()
+    # a known shared claim: the US put Hikvision / Chinese companies on its entity list (blacklist)
+    blacklist = aligns[aligns["src_text"].str.contains("实体清单") & aligns["tgt_text"].str.contains("schwarze Liste")]
+    assert len(blacklist) == 1
+    assert blacklist.iloc[0]["conflict"] == "year: 2020 vs 2019"  # digits are language-neutral
+    assert (out / "report" / "index.html").exists()
+
+
+def test_foreign_quote_in_english_article_is_matched_directly(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "The ministry said exports rose by 5 percent in 2021. Officials declined to comment on the figures.\n\n"
+        "« Nous ne commenterons pas les chiffres des exportations avant la fin de l'année », a déclaré "
+        "un porte-parole du ministère à Paris.\n"
+    )
+    (src / "b.txt").write_text("Exports grew five percent in 2021, the ministry said. Analysts expect more growth.\n")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(src), "--out", str(out), "--quiet"]) == 0
+    sents = tables.read_table(out, "sentences")
+    french = sents[sents["lang"] == "fr"]
+    assert len(french) == 1 and french.iloc[0]["translation_source"] == "none"
+    assert (sents.loc[sents["lang"] == "en", "translation_source"] == "identity").all()
+    aligns = tables.read_table(out, "alignments")
+    assert (aligns["src_en"].str.contains("xports") & aligns["tgt_en"].str.contains("xports")).any()
+    assert set(aligns["signal"]) <= {"mt", "direct", "mt+direct"}
+
+
+def test_bad_multilingual_embedder_is_a_one_line_error(tmp_path, seed_input, capsys):
+    code = cli.main(["run", str(seed_input), "--out", str(tmp_path / "out"), "--quiet",
+                     "--multilingual-embedder", str(tmp_path / "no-such-model")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--multilingual-embedder" in err and "no-such-model" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "out" / "sentences.csv").exists()  # failed before any work
 
 
 def test_english_only_needs_no_model(tmp_path, capsys):
@@ -190,13 +242,13 @@ def test_run_json_last_and_every_view_counts_alike(referenced_run):
     run = json.loads((referenced_run / "run.json").read_text(encoding="utf-8"))
     newest = max(p.stat().st_mtime_ns for p in referenced_run.rglob("*") if p.is_file() and p.name != "run.json")
     assert (referenced_run / "run.json").stat().st_mtime_ns >= newest
-    assert run["command"] == "run" and run["options"]["mode"] == "comparable" and run["min_score"] == 0.3
+    assert run["command"] == "run" and run["options"]["mode"] == "comparable" and run["min_score"] == config.MIN_SCORE
     assert run["models"]["embedder"]["name"] and run["versions"]["libraries"]["pandas"] == pd.__version__
     assert set(run["timings_s"]) >= {"ingest", "segment", "translate", "embed", "match", "write", "report"}
     al = tables.read_table(referenced_run, "alignments")
     claims = tables.read_table(referenced_run, "claims")
     docs = tables.read_table(referenced_run, "documents")
-    assert (al["score"] >= 0.1).all() and al["accepted"].tolist() == (al["score"] >= 0.3).tolist()
+    assert (al["score"] >= config.SCORE_FLOOR).all() and al["accepted"].tolist() == (al["score"] >= config.MIN_SCORE).tolist()
     assert al.loc[al["accepted"], "claim_id"].notna().all()
     langs = dict(zip(docs["doc_id"], docs["lang"]))
     assert al["src_lang"].tolist() == [langs[d] for d in al["src_doc"]]
@@ -229,10 +281,13 @@ def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path, seed_input, ca
     (seed_input / "binary.html").write_bytes(os.urandom(2048) + b"\x00\x00\x00")
     (seed_input / "copy.txt").write_bytes((seed_input / "004_6ce744fa065e481d.txt").read_bytes())
     out = tmp_path / "out"
-    assert cli.main(["ingest", str(seed_input), str(tmp_path / "missing.txt"), "--out", str(out), "--quiet"]) == 1
+    # A missing input path is a usage error (exit 2, SPEC), checked before any work.
+    assert cli.main(["ingest", str(seed_input), str(tmp_path / "missing.txt"), "--out", str(out), "--quiet"]) == 2
+    assert "missing.txt" in capsys.readouterr().err and not out.exists()
+    assert cli.main(["ingest", str(seed_input), "--out", str(out), "--quiet"]) == 1
     errors = tables.read_table(out, "errors")
     failed = {Path(p).name for p in errors["path"]}
-    assert {"empty.txt", "binary.html", "missing.txt"} <= failed
+    assert {"empty.txt", "binary.html"} <= failed
     assert len(failed & {"copy.txt", "004_6ce744fa065e481d.txt"}) == 1  # the duplicate, reported once
     assert len(tables.read_table(out, "documents")) == 2
     err = capsys.readouterr().err

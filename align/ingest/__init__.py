@@ -49,13 +49,20 @@ def _has_alnum(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+# Line/paragraph separators decoded inside a paragraph are spaces (a newline inside a
+# sentence breaks line-based readers of the tables).
+_SEPARATORS_TO_SPACE = dict.fromkeys(map(ord, "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " ")
+
+
 def build_document_text(paragraphs: list[tuple[str, str]]) -> tuple[str, list[Paragraph]]:
     """Join paragraphs with a blank line; each Paragraph's start/end points into the result."""
     parts: list[str] = []
     result: list[Paragraph] = []
     offset = 0
     for kind, text in paragraphs:
-        text = unicodedata.normalize("NFC", text).strip()
+        # Again after parsing: entities (&#x2028; &#xFEFF; &#27;) decode to characters that
+        # the raw-text cleaning never saw.
+        text = unicodedata.normalize("NFC", clean_raw_text(text.translate(_SEPARATORS_TO_SPACE))).strip()
         if not _has_alnum(text):  # rules, ornaments, lone punctuation: nothing to align
             continue
         if parts:
@@ -128,7 +135,8 @@ def ingest_bytes(data: bytes, path: Path | str, *, warnings: list[str] | None = 
     if not paras:
         raise InputError(str(path), "parse",
                          "no readable text (only markup, scripts, templates or punctuation)")
-    meta.title = unicodedata.normalize("NFC", meta.title)
+    meta.title, meta.author, meta.date = (
+        unicodedata.normalize("NFC", " ".join(clean_raw_text(v).split())) for v in (meta.title, meta.author, meta.date))
     body_text = " ".join(cleaned[p.start:p.end] for p in paras if p.kind != "title")
     lang = detect_language(body_text or cleaned, UNKNOWN)
     return Document(
@@ -208,12 +216,13 @@ def assign_doc_ids(docs: list[Document]) -> list[Document]:
     return docs
 
 
-def ingest_paths(inputs: list[str | Path], *, max_bytes: int = config.MAX_INPUT_BYTES
-                 ) -> tuple[list[Document], list[InputFailure]]:
+def ingest_paths(inputs: list[str | Path], *, max_bytes: int = config.MAX_INPUT_BYTES,
+                 exclude: list[str | os.PathLike] = ()) -> tuple[list[Document], list[InputFailure]]:
     """discover -> ingest each file -> drop duplicate files -> unique doc ids.
 
-    Every discovered file ends in exactly one of the two lists."""
-    paths, failures = discover_inputs(inputs)
+    Every discovered file ends in exactly one of the two lists; folders in `exclude` (the
+    run's output folder) are not searched."""
+    paths, failures = discover_inputs(inputs, exclude=exclude)
     docs: list[Document] = []
     for path in paths:
         try:

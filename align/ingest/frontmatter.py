@@ -8,6 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from align.ingest.decode import clean_raw_text
+
 # Front matter larger than this is not metadata (and YAML is slow on adversarial input).
 MAX_FRONT_MATTER_CHARS = 64 * 1024
 
@@ -26,7 +28,9 @@ class _Meta:
 
 def _scalar(value) -> str:
     if isinstance(value, (str, int, float, _dt.date)) and not isinstance(value, bool):
-        return unicodedata.normalize("NFC", " ".join(str(value).split()))
+        # YAML escapes ("\u2028", "\x1b", "\ufeff") decode to characters the raw-text
+        # cleaning never saw.
+        return unicodedata.normalize("NFC", " ".join(clean_raw_text(str(value)).split()))
     return ""
 
 

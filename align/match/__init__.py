@@ -31,12 +31,12 @@ neighbourhood is poor, so ratios stay near 1; see LASER issue #198), so an absol
     score = sigmoid(W_BIAS + W_COSINE * cosine + W_MARGIN * (margin - 1) + W_MUTUAL * mutual
                     + W_LEXICAL * lexical)
 
-The weights are a logistic regression fitted on hand-labelled pairs of the two seed reports
-(tests/data/labelled_pairs.csv, fitted by benchmarks/match_quality.py, which also prints a
-precision/recall grid over min_score, cos_floor and k).  `score` is thus an estimate of the
-probability that the pair states the same claim.  The defaults config.MIN_SCORE, config.COS_FLOOR
-and config.K_NEIGHBOURS are the grid point with the best F1 among those with precision >= 0.8 (numbers in
-the module constants' comments and in the benchmark's output).
+The weights are a logistic regression fitted by benchmarks/match_quality.py on public data that
+is not the seeds (STS-B cross-lingual graded pairs, NTREX-128 news documents with dropped and
+shuffled lines and distractors); `score` is thus an estimate of the probability that the pair
+states the same claim.  The seeds' hand labels (tests/data/labelled_pairs.csv) are a test only.
+The cosine is the fused one of align/match/fusion.py (MT + direct multilingual signals); the
+weights come in profiles (mt, direct, fused) that the pipeline picks from the run's signals.
 
 Parallel mode (`align_parallel`): for documents that translate each other, a monotonic
 alignment with 1-0, 0-1, 1-1, 1-2, 2-1 and 2-2 beads by dynamic programming (as Vecalign /

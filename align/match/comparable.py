@@ -53,7 +53,7 @@ def _row(su, tu, cos, margin, score, mutual, conflict_fn) -> dict:
         "src_doc": su.doc_id, "src_sent_ids": list(su.sent_ids), "tgt_doc": tu.doc_id,
         "tgt_sent_ids": list(tu.sent_ids), "src_text": su.text, "tgt_text": tu.text,
         "src_en": su.text_en, "tgt_en": tu.text_en, "cosine": cos, "margin": margin, "score": score,
-        "mutual": bool(mutual), "conflict": conflict_fn(su.text_en, tu.text_en) if conflict_fn else "",
+        "mutual": bool(mutual), "conflict": conflict_fn(su.text_en or su.text, tu.text_en or tu.text) if conflict_fn else "",
         "src_lang": su.lang, "tgt_lang": tu.lang, "signal": "mt", "accepted": True,
         "src_unit": su.unit_id, "tgt_unit": tu.unit_id,
     }
@@ -103,7 +103,7 @@ def _lexical_by_document_pair(units: Sequence[ClaimUnit], codes: np.ndarray, i: 
         pos_a = {u: p for p, u in enumerate(by_doc[a])}
         pos_b = {u: p for p, u in enumerate(by_doc[b])}
         out[rows] = lexical_overlap(
-            [units[u].text_en for u in by_doc[a]], [units[u].text_en for u in by_doc[b]],
+            [units[u].text_en or units[u].text for u in by_doc[a]], [units[u].text_en or units[u].text for u in by_doc[b]],
             [pos_a[int(x)] for x in i[rows]], [pos_b[int(x)] for x in j[rows]],
         )
     return out

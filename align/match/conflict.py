@@ -14,11 +14,22 @@ A detail is compared only when both sides state the same kind of it:
   "up to 100" = [0, 100], a bare "100" = [100, 100].  Conflict only when the ranges are disjoint,
   so "more than 100 countries" vs "150 countries" is no conflict, "100 countries" vs
   "150 countries" is.
+- quantity units: percentages ("5%", "5 percent", "5 per cent") compare as the noun "percent";
+  currency amounts ("$5 million", "5 million dollars", "€3bn") as the currency's noun.
+- date / year also in Chinese ("2019年5月28日") and German ("28. Mai 2019") writing, so units
+  without English (compared on their original text) still get these checks.
+- role (named organisation or person): the capitalised name that is the subject of a role verb
+  ("Hikvision said", "the Commerce Department banned", "Reuters reported").  Compared per verb
+  when each side names exactly one subject for it and the names share no word.
 - actor (country / government): the country named as the subject of an action verb
   ("the United States blacklisted ...", "Canada banned ...", "China urges ...").  Compared only
   when each side names exactly one such actor and they differ.  Countries merely mentioned
   (objects, places) are not compared: reports of analogous events in different countries
   ("China urges the US ..." / "China urges Canada ...") are not contradictions.
+
+Every regular expression here runs in linear time: numbers are found by one possessive pattern
+that cannot start inside a digit run, and qualifiers, units and nouns are read from fixed-size
+windows around each number (tests/test_conflict.py feeds 20,000-character digit/comma/space runs).
 """
 
 from __future__ import annotations
@@ -34,11 +45,20 @@ _MONTHS = {
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
-_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# German month names (a unit without English is compared on its original text)
+_MONTHS.update({"januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7,
+                "oktober": 10, "dezember": 12})
+_MONTH_RE = (
+    r"(?:jan(?:uary|uar)?|jänner|feb(?:ruary|ruar)?|mar(?:ch)?|märz|apr(?:il)?|may|mai|june?|juni|july?|juli|"
+    r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|oktober|nov(?:ember)?|dec(?:ember)?|dezember)\.?"
+)
 
-_DATE_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})(?:,?\s+((?:19|20)\d\d))?\b", re.IGNORECASE)
-_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d))?", re.IGNORECASE)
+_DATE_DMY = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.)?\s++({_MONTH_RE})(?:,?\s++((?:19|20)\d\d))?\b", re.IGNORECASE
+)
+_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s++(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s++((?:19|20)\d\d))?", re.IGNORECASE)
 _DATE_ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+_DATE_CJK = re.compile(r"((?:19|20)\d\d)\s*+年\s*+(\d{1,2})\s*+月\s*+(\d{1,2})\s*+[日号]")
 _YEAR = re.compile(r"(?<![\d.,-])((?:19|20)\d\d)(?![\d.,]\d)")
 
 _NUMBER_WORDS = {
@@ -50,13 +70,31 @@ _QUALIFIER = (
     r"(?P<qual>more\s+than|over|above|at\s+least|no\s+fewer\s+than|no\s+less\s+than|less\s+than|fewer\s+than|"
     r"under|below|at\s+most|up\s+to|no\s+more\s+than|about|around|roughly|nearly|almost|approximately|some)?"
 )
-_QUANTITY = re.compile(
-    rf"\b{_QUALIFIER}\s*(?P<num>\d[\d,]*(?:\.\d+)?|{'|'.join(_NUMBER_WORDS)})"
-    rf"(?:\s*(?P<scale>thousand|million|billion|trillion|bn)\b)?"
-    rf"(?P<plus>\s*\+|\s+or\s+more|\s+plus)?"
-    rf"\s+(?P<words>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){{0,2}})",
+# A number: one possessive pattern that never starts inside a digit run (linear on any input).
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?P<num>\d++(?:,\d{3})*+(?:\.\d++)?+|(?:" + "|".join(_NUMBER_WORDS) + r")\b)", re.IGNORECASE
+)
+_AFTER = re.compile(
+    r"^(?:\s*+(?P<scale>thousand|million|billion|trillion|bn)\b)?"
+    r"(?P<plus>\s*+\+|\s++or\s++more|\s++plus)?"
+    r"(?:(?P<pct>\s*+%|\s++percent\b|\s++per\s++cent\b)"
+    r"|\s++(?P<words>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,2}))",
     re.IGNORECASE,
 )
+_WINDOW = 48  # characters read before / after a number
+_QUAL_TAIL = re.compile(rf"(?<!\w){_QUALIFIER}\s*+(?P<cur>[$€£¥])?\s*+$", re.IGNORECASE)
+
+
+def _before(window: str):
+    """The qualifier / currency symbol right before a number (a match on a short tail, or None)."""
+    words = window.split()
+    tail = " ".join(words[-3:])
+    if window[-1:].isspace():
+        tail += " "
+    m = _QUAL_TAIL.search(tail) if tail else None
+    return (m, tail) if m and (m.group("qual") or m.group("cur")) else None
+_CURRENCY = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yuan"}
+_CURRENCY_NOUNS = {"dollar", "dollars", "euro", "euros", "pound", "pounds", "yuan", "renminbi", "yen"}
 # Words that follow a number but are no quantity nouns.
 # Words that end the noun phrase after a number ("11 Chinese companies were ...").
 _PHRASE_END = {
@@ -65,7 +103,7 @@ _PHRASE_END = {
 }
 _NOT_NOUNS = {
     "of", "and", "or", "to", "in", "on", "at", "the", "a", "percent", "per", "years", "year", "months",
-    "days", "st", "nd", "rd", "th", "more", "than", "times",
+    "days", "st", "nd", "rd", "th", "more", "than", "times", "thousand", "million", "billion", "trillion", "bn",
 } | set(_MONTHS)
 
 _COUNTRIES = {
@@ -88,9 +126,12 @@ def _dates(text: str) -> tuple[set[tuple[int | None, int, int]], list[tuple[int,
     """Full dates as (year|None, month, day) and the character spans they cover."""
     found: set[tuple[int | None, int, int]] = set()
     spans = []
-    for m in _DATE_ISO.finditer(text):
-        found.add((int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        spans.append(m.span())
+    for rx in (_DATE_ISO, _DATE_CJK):
+        for m in rx.finditer(text):
+            month, day = int(m.group(2)), int(m.group(3))
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                found.add((int(m.group(1)), month, day))
+                spans.append(m.span())
     for rx, day_g, mon_g in ((_DATE_DMY, 1, 2), (_DATE_MDY, 2, 1)):
         for m in rx.finditer(text):
             month = _MONTHS.get(m.group(mon_g).lower().rstrip("."))
@@ -168,29 +209,87 @@ def _noun_key(noun: str) -> str:
 
 
 def _quantities(text: str, skip_spans: list[tuple[int, int]]) -> dict[str, list[tuple[str, tuple]]]:
+    """Numbers with their noun or unit: {noun key: [(shown text, range)]}."""
     out: dict[str, list[tuple[str, tuple]]] = {}
-    for m in _QUANTITY.finditer(text):
-        if any(a <= m.start("num") < b for a, b in skip_spans):
+    for m in _NUMBER.finditer(text):
+        start, end = m.span("num")
+        if any(a <= start < b for a, b in skip_spans):
             continue
+        after = _AFTER.match(text[end : end + _WINDOW])
+        if after is None:
+            continue
+        before = _before(text[max(0, start - _WINDOW) : start])
         num = m.group("num")
-        if re.fullmatch(r"(?:19|20)\d\d", num) and not m.group("qual"):
+        qual = before[0].group("qual") if before else None
+        cur = before[0].group("cur") if before else None
+        if re.fullmatch(r"(?:19|20)\d\d", num) and not qual and not cur and not after.group("pct"):
             continue  # a year
-        phrase = []
-        for word in m.group("words").split():
-            if word.lower() in _PHRASE_END:
-                break
-            phrase.append(word)
-        if not phrase or phrase[0].lower() in _NOT_NOUNS:
-            continue
-        noun = phrase[-1]
-        if noun.lower() in _NOT_NOUNS:
-            continue
-        value = _parse_number(num, m.group("scale"))
+        value = _parse_number(num, after.group("scale"))
         if value is None:
             continue
-        shown = re.sub(r"\s+", " ", m.group(0)[: m.start("words") - m.start()] + " ".join(phrase)).strip()
-        out.setdefault(_noun_key(noun), []).append((shown, _range(value, m.group("qual"), m.group("plus"))))
+        head = before[1][before[0].start() :] if before else ""
+        if after.group("pct"):
+            noun, phrase = "percent", []
+        else:
+            phrase = []
+            for word in (after.group("words") or "").split():
+                if word.lower() in _PHRASE_END:
+                    break
+                phrase.append(word)
+            if cur:
+                noun = _CURRENCY[cur]
+            elif phrase and phrase[0].lower() in _CURRENCY_NOUNS:
+                noun, phrase = phrase[0], phrase[:1]
+            else:
+                if not phrase or phrase[0].lower() in _NOT_NOUNS or phrase[-1].lower() in _NOT_NOUNS:
+                    continue
+                noun = phrase[-1]
+        tail = text[end : end + after.start("words")] if after.group("words") else text[end : end + after.end()]
+        shown = re.sub(r"\s+", " ", head + num + tail + " ".join(phrase)).strip()
+        out.setdefault(_noun_key(noun), []).append((shown, _range(value, qual, after.group("plus"))))
     return out
+
+
+# A named subject (capitalised words, optionally "the ... Department") of a role verb.
+_ROLE_VERBS = {
+    "said": "said", "says": "said", "say": "said", "told": "said", "stated": "said", "added": "said",
+    "announced": "announced", "announces": "announced", "reported": "reported", "reports": "reported",
+    "banned": "banned", "bans": "banned", "blacklisted": "blacklisted", "sanctioned": "sanctioned",
+    "sanctions": "sanctioned", "ordered": "ordered", "orders": "ordered", "arrested": "arrested",
+    "accused": "accused", "accuses": "accused", "denied": "denied", "denies": "denied",
+    "confirmed": "confirmed", "confirms": "confirmed",
+}
+_NAME_WORD = r"[A-Z][\w.&'-]*+"
+_ROLE = re.compile(
+    rf"(?<![\w.&'-])(?P<name>{_NAME_WORD}(?:\s++(?:of\s++|for\s++|and\s++)?{_NAME_WORD}){{0,4}})"
+    rf"(?:\s++(?:has|had|also|have|on\s++\w++))?\s++(?P<verb>" + "|".join(_ROLE_VERBS) + r")\b"
+)
+_NOT_NAMES = {"it", "he", "she", "they", "we", "i", "this", "that", "there", "the", "a", "an", "but", "and",
+              "in", "on", "its", "his", "her", "their", "our", "you", "officials", "official", "analysts",
+              "experts", "critics", "police", "authorities", "residents", "sources", "lawmakers", "regulators",
+              "investigators", "prosecutors", "witnesses", "reports", "report", "statement", "spokesman",
+              "spokeswoman", "spokesperson", "government", "ministry", "company", "companies", "people"}
+_NAME_DROP = {"the", "a", "an", "but", "and", "in", "on", "meanwhile", "however", "also", "yesterday", "today"}
+
+
+def _roles(text: str) -> dict[str, set[str]]:
+    """{role verb: {named subjects}} (countries excluded: the actor check covers them)."""
+    out: dict[str, set[str]] = {}
+    for m in _ROLE.finditer(text):
+        words = m.group("name").split()
+        while words and words[0].lower() in _NAME_DROP:
+            words = words[1:]
+        if not words or words[0].lower() in _NOT_NAMES or (len(words) == 1 and words[0].lower() in _NOT_NAMES):
+            continue
+        name = " ".join(words)
+        if name.lower() in _COUNTRIES or name.lower().removeprefix("the ") in _COUNTRIES:
+            continue
+        out.setdefault(_ROLE_VERBS[m.group("verb")], set()).add(name)
+    return out
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower().strip(".,'") for w in re.findall(r"[\w.&'-]+", name)} - {"of", "for", "and"}
 
 
 def _actors(text: str) -> set[str]:
@@ -229,4 +328,11 @@ def find_conflict(src_en: str, tgt_en: str) -> str:
     src_act, tgt_act = _actors(src_en), _actors(tgt_en)
     if len(src_act) == 1 and len(tgt_act) == 1 and src_act != tgt_act:
         parts.append(f"actor: {next(iter(src_act))} vs {next(iter(tgt_act))}")
+    src_roles, tgt_roles = _roles(src_en), _roles(tgt_en)
+    for verb in sorted(set(src_roles) & set(tgt_roles)):
+        a, b = src_roles[verb], tgt_roles[verb]
+        if len(a) == 1 and len(b) == 1:
+            (x,), (y,) = a, b
+            if not (_name_words(x) & _name_words(y)):
+                parts.append(f"{verb}: {x} vs {y}")
     return "; ".join(parts)

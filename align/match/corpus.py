@@ -20,6 +20,7 @@ import pandas as pd
 
 from align import config
 from align.match import claims as match_claims
+from align.match import scoring
 from align.match import stories as match_stories
 from align.match.candidates import _as_f32, corpus_neighbours
 from align.match.comparable import ALIGNMENT_COLUMNS, _finish, match_story
@@ -39,6 +40,7 @@ class StoryTask:
     k: int = config.K_NEIGHBOURS
     cos_floor: float = config.COS_FLOOR
     store_floor: float | None = None  # rows down to this score are kept as possible matches
+    profile: str | None = None  # score weights (scoring.PROFILES); None: the active one
 
 
 @dataclass
@@ -51,6 +53,13 @@ class StoryResult:
 
 def match_one_story(task: StoryTask, embedder=None) -> StoryResult:
     """Alignments and claim clusters of one story (a pure function of the task)."""
+    if task.profile is None:
+        return _match_one_story(task, embedder)
+    with scoring.profile(task.profile):  # a worker process has no context of the client's
+        return _match_one_story(task, embedder)
+
+
+def _match_one_story(task: StoryTask, embedder=None) -> StoryResult:
     n = len(task.units)
     if task.mode == "parallel":
         from align.match.parallel import align_parallel_documents
@@ -113,7 +122,8 @@ def match_corpus(
     t0 = time.perf_counter()
     if neighbours is not None:
         story_of_doc = match_stories.group_stories(
-            vectors, unit_doc, n_docs, neighbours, dates=[dates[d] for d in order], story_days=story_days)
+            vectors, unit_doc, n_docs, neighbours, dates=[dates[d] for d in order], story_days=story_days,
+            profile=scoring._active.get())
     else:
         story_of_doc = np.arange(n_docs, dtype=np.int64)
     doc_vecs = match_stories.document_vectors(vectors, unit_doc, n_docs) if len(units) else None
@@ -124,7 +134,7 @@ def match_corpus(
     members_of = _members(story_of_unit)
     tasks = [
         StoryTask([units[m] for m in members], vectors[members], unit_doc[members], neighbours.mean[members],
-                  mode=mode, min_score=min_score, store_floor=store_floor)
+                  mode=mode, min_score=min_score, store_floor=store_floor, profile=scoring._active.get())
         for members in members_of
     ]
     results = run_stories(tasks) if run_stories else [match_one_story(t) for t in tasks]

@@ -36,15 +36,18 @@ MIN_WORDS = 4
 
 # Clause joiners: the joiner word is dropped from the following unit ("but", "because" ...
 # are connective, not content); split happens before it.
+# Linear time on any input (issue 12): a whitespace run is only entered at its first character
+# ((?<!\s)) and consumed possessively (*+ / ++), so no run is rescanned from every position.
 _JOINERS = re.compile(
-    r"\s*;\s*"
-    r"|,\s+but\s+also\s+|,\s+but\s+|,\s+because\s+|\s+because\s+|,\s+while\s+|,?\s+whereas\s+",
+    r"(?<!\s)\s*+;\s*+|;\s*+"
+    r"|,\s++but\s++also\s++|,\s++but\s++|,\s++because\s++|(?<!\s)\s++because\s++|,\s++while\s++"
+    r"|,?(?<!\s)\s++whereas\s++",
     re.IGNORECASE,
 )
 
 _REPORT_VERBS = (
     r"said|says|say|reported|reports|wrote|writes|stated|states|added|adds|noted|notes|"
-    r"mentioned|announced|claimed|claims|told\s+\w+(?:\s+\w+)?|argued|insisted|warned|declared"
+    r"mentioned|announced|claimed|claims|told\s++\w++(?:\s++\w++)?|argued|insisted|warned|declared"
 )
 # Sentence adverbials that only connect to the previous sentence.
 _LEAD_CONNECTIVE = re.compile(
@@ -60,21 +63,25 @@ _LEAD_FRAME = re.compile(
     rf"(?:\s*:\s*|\s+that\s+|,\s*)(?P<rest>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
+# The shortest `rest` never ends in a comma or space (the separator takes those), so `rest` ends
+# in another character and the separator is consumed possessively: linear time, where the
+# former `.+?[,\s]*[\"”’]?\s*,?\s*` took minutes on a few hundred spaces (issue 12).
 _TRAIL_FRAME = re.compile(
-    rf"(?P<rest>.+?)[,\s]*[\"”’]?\s*,?\s*(?:(?:the|a|its|her|his|their)\s+\w+(?:\s+\w+)?|it|he|she|they|[A-Z]\w+(?:\s+[A-Z]\w+)?)"
-    rf"\s+(?:{_REPORT_VERBS})\s*[.!]?\s*$",
+    rf"(?P<rest>.*?[^,\s])[,\s]*+[\"”’]?\s*+,?\s*+"
+    rf"(?<!\w)(?:(?:the|a|its|her|his|their)\s++\w++(?:\s++\w++)?|it|he|she|they|[A-Z]\w++(?:\s++[A-Z]\w++)?)"
+    rf"\s++(?:{_REPORT_VERBS})\s*+[.!]?\s*+$",
     re.DOTALL,
 )
-_TRAIL_ACCORDING = re.compile(r"(?P<rest>.+?),\s*according\s+to\s+[^,;]{1,80}[.!]?\s*$", re.IGNORECASE | re.DOTALL)
+_TRAIL_ACCORDING = re.compile(r"(?P<rest>.+?),\s*+according\s++to\s++[^,;]{1,80}[.!]?\s*+$", re.IGNORECASE | re.DOTALL)
 
 # Original-language clause markers, by language (see module docstring).
 _ORIG_MARKERS = {
     "zh": re.compile(r"[；;]|，(?=但是?|因为|而是)"),
     "ja": re.compile(r"[；;]"),
-    "de": re.compile(r"\s*;\s*|,\s+(?=aber\b|sondern\b|weil\b|denn\b|während\b)"),
-    "en": re.compile(r"\s*;\s*"),
+    "de": re.compile(r"(?<!\s)\s*+;\s*+|;\s*+|,\s++(?=aber\b|sondern\b|weil\b|denn\b|während\b)"),
+    "en": re.compile(r"(?<!\s)\s*+;\s*+|;\s*+"),
 }
-_DEFAULT_ORIG_MARKER = re.compile(r"\s*[;；]\s*")
+_DEFAULT_ORIG_MARKER = re.compile(r"(?<!\s)\s*+[;；]\s*+|[;；]\s*+")
 
 _QUOTES = "\"'“”‘’«»„‚「」『』 "
 
@@ -192,7 +199,13 @@ def split_units(sentences: Sequence[Sentence]) -> list[ClaimUnit]:
             continue
         english = sent.text_en or (sent.text if sent.lang in ("en", "unknown") else "")
         if not english.strip():
-            english = sent.text  # untranslated: still a unit (a multilingual embedder may cope)
+            # No English (translation_source none): the whole original sentence is one unit,
+            # matched through the direct multilingual embeddings; its text_en stays empty.
+            unit = ClaimUnit(f"{sent.doc_id}:{sent.sent_id}.0", sent.doc_id, [sent.sent_id], sent.text, "",
+                             sent.lang, sent.kind)
+            by_doc_sent[(sent.doc_id, sent.sent_id)] = [unit]
+            units.append(unit)
+            continue
         clauses = split_clauses(english)
         if sent.lang == "en" and (not sent.text_en or sent.text_en == sent.text):
             originals = clauses

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from align.fsutil import atomic_open, atomic_path
+from align.fsutil import atomic_open, atomic_path, display_text
 from align.output import schema
 from align.output.schema import Tables
 from align.types import Document, InputFailure, Sentence
@@ -43,7 +43,7 @@ def documents_frame(docs: Iterable[Document], sentences: Iterable[Sentence]) -> 
         if not title and first.get(d.doc_id):
             title, title_source = derived_title(first[d.doc_id]), "derived"
         rows.append({
-            "doc_id": d.doc_id, "path": d.path, "format": d.format, "lang": d.lang,
+            "doc_id": d.doc_id, "path": display_text(d.path), "format": d.format, "lang": d.lang,
             "title": title, "author": d.author, "date": d.date,
             "n_paragraphs": d.n_paragraphs, "n_sentences": counts.get(d.doc_id, 0),
             "sha256": d.sha256, "outlet": d.source, "title_source": title_source,
@@ -65,7 +65,7 @@ def sentences_frame(sentences: Iterable[Sentence]) -> pd.DataFrame:
 
 
 def errors_frame(failures: Iterable[InputFailure]) -> pd.DataFrame:
-    rows = [{"path": f.path, "stage": f.stage, "error": f.error} for f in failures]
+    rows = [{"path": display_text(f.path), "stage": f.stage, "error": display_text(f.error)} for f in failures]
     return schema.normalise(pd.DataFrame(rows), "errors")
 
 

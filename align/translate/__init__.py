@@ -17,7 +17,11 @@ Decoding settings and why:
   sentences, and their position limit is 512) are split into pieces at the best break (after
   punctuation, else anywhere) and the piece translations joined with a space.
 
-Lookup order per sentence (SPEC): English source (identity) -> imported -> cache -> model.
+Lookup order per sentence (SPEC): English source (identity) -> imported -> cache -> model -> none.
+A sentence whose language has no installed package (and no imported translation) gets an empty
+`text_en` and `translation_source` "none" when `translate_sentences(..., missing="none")`; it is
+then matched through the direct multilingual embeddings.  `missing="raise"` (the default here;
+the pipeline's `--require-translation`) raises MissingModelError instead.
 Sentences whose language is "unknown" (or empty text) are passed through as identity: segment has
 already fallen back to the document language where it could, so "unknown" means no language
 could be told (numbers, symbols, names), which needs no translation.
@@ -38,6 +42,8 @@ from align.translate.imports import ImportedTranslations
 from align.translate.packages import ModelError, install_command
 from align.types import Sentence
 
+NO_TRANSLATION = "none"  # translation_source of a sentence left without English
+
 
 @dataclass
 class TranslationStats:
@@ -45,9 +51,11 @@ class TranslationStats:
     imported: int = 0
     cache: int = 0
     model: int = 0
+    none: int = 0  # sentences left without English (no package for their language)
     model_texts: int = 0  # unique texts sent to a model
     seconds: float = 0.0
     by_lang: dict[str, int] = field(default_factory=dict)
+    missing_pairs: dict[str, int] = field(default_factory=dict)  # pair -> sentences left "none"
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +63,7 @@ class TranslationStats:
             "import": self.imported,
             "cache": self.cache,
             "model": self.model,
+            "none": self.none,
             "model_texts": self.model_texts,
             "seconds": round(self.seconds, 3),
             "by_lang": dict(self.by_lang),
@@ -89,6 +98,7 @@ def translate_sentences(
     translators: dict[str, ArgosTranslator],
     progress: Callable[[str, int], Callable[[int], None]] | None = None,
     commit_every: int = 512,
+    missing: str = "raise",
 ) -> TranslationStats:
     """Fill `text_en` and `translation_source` of every sentence, in place.
 
@@ -96,7 +106,11 @@ def translate_sentences(
     committed to the cache every `commit_every` unique texts, so a killed run resumes there.
     progress(label, total) -> advance(n), the pipeline's convention: one bar per language,
     advanced by the number of unique texts after each committed chunk.
+    missing: "raise" (MissingModelError when a pending language has no translator) or "none"
+    (those sentences get text_en "" and translation_source "none"; counted per pair).
     """
+    if missing not in ("raise", "none"):
+        raise ValueError(f"missing must be 'raise' or 'none', not {missing!r}")
     started = time.perf_counter()
     stats = TranslationStats()
     pending: dict[str, list[Sentence]] = {}
@@ -112,9 +126,15 @@ def translate_sentences(
             continue
         pending.setdefault(s.lang, []).append(s)
 
-    missing = sorted(f"{lang}-{config.TARGET_LANG}" for lang in pending if lang not in translators)
-    if missing:
-        raise MissingModelError(missing)
+    lacking = sorted(lang for lang in pending if lang not in translators)
+    if lacking and missing == "raise":
+        raise MissingModelError([f"{lang}-{config.TARGET_LANG}" for lang in lacking])
+    for lang in lacking:
+        group = pending.pop(lang)
+        for s in group:
+            s.text_en, s.translation_source = "", NO_TRANSLATION
+        stats.none += len(group)
+        stats.missing_pairs[f"{lang}-{config.TARGET_LANG}"] = len(group)
 
     for lang, group in pending.items():
         translator = translators[lang]

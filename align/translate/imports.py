@@ -6,6 +6,7 @@ Matched after Unicode NFKC and whitespace collapsing (SPEC).
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 import xml.parsers.expat
 from dataclasses import dataclass, field
@@ -60,20 +61,37 @@ def _read_text(path: Path) -> str:
         raise TranslationImportError(path, line, "not UTF-8 text") from exc
 
 
+# Cells our own CSV tables prefix with "'" (spreadsheet formula injection, output/schema.py);
+# the prefix is undone on reading so `sentences.csv` round-trips as a translations file.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_TRIGGERS) else value
+
+
 def _load_table(path: Path, imported: ImportedTranslations) -> None:
     text = _read_text(path)
     label = f"import:{path.name}"
     first = text.split("\n", 1)[0]
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") or ("\t" in first and "," not in first) else ","
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
+    # newline="": only CSV's own line ends split records (splitlines() also splits at U+2028,
+    # U+0085 or \x1c inside a quoted cell).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None:
             raise TranslationImportError(path, 1, "empty file (expected a header: source,target[,lang])")
         cols = [h.strip().lower() for h in header]
-        if "source" not in cols or "target" not in cols:
+        # The project's own sentences.csv (text, text_en, lang) is a translations file too;
+        # its untranslated rows (empty text_en) are skipped.
+        sentences_table = ("source" not in cols or "target" not in cols) and "text" in cols and "text_en" in cols
+        if sentences_table:
+            i_src, i_tgt = cols.index("text"), cols.index("text_en")
+        elif "source" not in cols or "target" not in cols:
             raise TranslationImportError(path, 1, f"header must name columns source and target, got {header!r}")
-        i_src, i_tgt = cols.index("source"), cols.index("target")
+        else:
+            i_src, i_tgt = cols.index("source"), cols.index("target")
         i_lang = cols.index("lang") if "lang" in cols else None
         for row in reader:
             line = reader.line_num
@@ -81,7 +99,10 @@ def _load_table(path: Path, imported: ImportedTranslations) -> None:
                 continue
             if len(row) != len(cols):
                 raise TranslationImportError(path, line, f"expected {len(cols)} fields, got {len(row)}")
+            row = [_csv_cell(c) for c in row]
             source, target = row[i_src], row[i_tgt]
+            if sentences_table and (not source.strip() or not target.strip()):
+                continue
             if not source.strip() or not target.strip():
                 raise TranslationImportError(path, line, "empty source or target")
             lang = _lang_code(row[i_lang]) if i_lang is not None and row[i_lang].strip() else ""

@@ -42,8 +42,12 @@ RATIO_CHECK_MIN_BYTES = 1024**2  # tiny archives of text may compress well; igno
 MAX_METADATA_BYTES = 1024**2
 MAX_DOWNLOAD_BYTES = 2 * 1024**3
 
-_CODE_RE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")
-_PAIR_RE = re.compile(r"^([a-z]{2,3}(?:_[A-Za-z]{2,4})?)-([a-z]{2,3}(?:_[A-Za-z]{2,4})?)$")
+# \Z, not $: "$" also matches before a final newline, and "de\n" is not a language code.
+_CODE_RE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})?\Z")
+_PAIR_RE = re.compile(r"^([a-z]{2,3}(?:_[A-Za-z]{2,4})?)-([a-z]{2,3}(?:_[A-Za-z]{2,4})?)\Z")
+_FOLDER_PAIR_RE = re.compile(r"^translate-([a-z]{2,3})_([a-z]{2,3})(?:-|\Z)")
+# Copying an extracted package folder stops beyond this many bytes (no package is near it).
+MAX_FOLDER_BYTES = MAX_UNPACKED_BYTES
 _STAGING_PREFIX = ".align-staging-"
 
 
@@ -129,12 +133,20 @@ def read_package(path: Path) -> PackageInfo:
     from argostranslate.package import Package
 
     path = Path(path)
-    if not (path / "metadata.json").is_file():
+    meta_path = path / "metadata.json"
+    if not meta_path.is_file():
         raise ModelError(f"{path}: not an Argos package (no metadata.json)")
     try:
+        if meta_path.stat().st_size > MAX_METADATA_BYTES:
+            raise ModelError(f"{meta_path}: implausibly large; reinstall the package")
+        # Our own checks first: argostranslate's reader crashes on `[]` or `"languages": 5`.
+        _check_metadata_bytes(meta_path.read_bytes(), str(path))
+    except OSError as exc:
+        raise ModelError(f"{meta_path}: cannot read it ({exc.strerror or exc})") from exc
+    try:
         pkg = Package(path)
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}/metadata.json: cannot read it ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - any crash of the reader means a broken package
+        raise ModelError(f"{meta_path}: cannot read it ({type(exc).__name__}: {exc})") from exc
     _check_codes(pkg.from_code, pkg.to_code, f"{path}/metadata.json")
     if (path / "sentencepiece.model").is_file():
         tokenizer = "sentencepiece"
@@ -157,28 +169,97 @@ def read_package(path: Path) -> PackageInfo:
     )
 
 
-def list_packages() -> list[PackageInfo]:
-    """Installed translate packages (ours and argospm's), sorted by pair then version.
+@dataclass
+class BrokenPackage:
+    """An installed package folder that cannot be used, and why."""
 
-    Folders that are not valid packages are skipped rather than failing the whole listing.
-    """
+    path: Path
+    reason: str
+    pair: str = ""  # known when metadata.json could be read
+    version: str = ""
+
+
+def _check_model_bin(path: Path) -> str | None:
+    """Cheap sanity check of a CTranslate2 model.bin header (version, spec name); None if ok.
+
+    Loading the model costs seconds; a header check catches empty, truncated-to-nothing and
+    replaced files (the common damage) in microseconds. Deeper damage fails when loaded."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4 + 2 + 256)
+    except OSError as exc:
+        return f"cannot read {path.name}: {exc.strerror or exc}"
+    if len(head) < 8:
+        return f"{path.name} is empty or truncated"
+    version = int.from_bytes(head[:4], "little")
+    name_len = int.from_bytes(head[4:6], "little")
+    name = head[6:6 + name_len].rstrip(b"\0")
+    if not 1 <= version <= 100 or not 1 <= name_len <= 256 or not re.fullmatch(rb"[A-Za-z0-9_]+", name):
+        return f"{path.name} is not a CTranslate2 model (damaged file)"
+    return None
+
+
+def package_problem(info: PackageInfo) -> str | None:
+    """Why an installed package cannot translate (missing or damaged files), or None."""
+    model_bin = info.model_dir / "model.bin"
+    if not model_bin.is_file():
+        return "no CTranslate2 model (model/model.bin missing)"
+    problem = _check_model_bin(model_bin)
+    if problem:
+        return problem
+    if info.tokenizer == "sentencepiece":
+        try:
+            import sentencepiece as spm
+
+            spm.SentencePieceProcessor(model_file=str(info.path / "sentencepiece.model"))
+        except Exception as exc:  # noqa: BLE001 - sentencepiece raises OSError/RuntimeError
+            return f"sentencepiece.model cannot be loaded ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+    return None
+
+
+def scan_packages() -> tuple[list[PackageInfo], list[BrokenPackage]]:
+    """(usable packages sorted by pair then version, broken package folders).
+
+    A broken folder (unreadable metadata, damaged model or tokenizer) never fails the listing
+    or a run that does not need its pair."""
     found: list[PackageInfo] = []
+    broken: list[BrokenPackage] = []
     for directory in package_dirs():
-        if not directory.is_dir():
+        try:
+            children = sorted(directory.iterdir()) if directory.is_dir() else []
+        except OSError:
             continue
-        for child in sorted(directory.iterdir()):
+        for child in children:
             if not child.is_dir() or child.name.startswith("."):
                 continue
             try:
                 info = read_package(child)
-            except ModelError:
+            except ModelError as exc:
+                # The folder name still tells the pair ("translate-de_en-1_0"), so a run that
+                # needs it is told the package is broken, not that it is missing.
+                m = _FOLDER_PAIR_RE.match(child.name)
+                broken.append(BrokenPackage(child, str(exc), f"{m[1]}-{m[2]}" if m else ""))
                 continue
-            if not (child / "model").is_dir():
+            if not info.package_id.startswith("translate-"):
                 continue
-            if info.package_id.startswith("translate-"):
+            problem = package_problem(info)
+            if problem:
+                broken.append(BrokenPackage(child, problem, info.pair, info.version))
+            else:
                 found.append(info)
     found.sort(key=lambda p: (p.pair, _version_key(p.version)))
-    return found
+    return found, broken
+
+
+def list_packages() -> list[PackageInfo]:
+    """Installed translate packages (ours and argospm's), sorted by pair then version.
+
+    Folders that are not valid packages are skipped (`scan_packages` also lists them)."""
+    return scan_packages()[0]
+
+
+def broken_packages() -> list[BrokenPackage]:
+    return scan_packages()[1]
 
 
 def available_pairs() -> set[str]:
@@ -316,7 +397,13 @@ def validate_folder(folder: Path) -> dict:
             if p.is_symlink():
                 raise ModelError(f"{where}: rejected {p.relative_to(folder)}: symbolic link")
         for name in files:
-            total += (Path(root) / name).stat().st_size
+            p = Path(root) / name
+            st = p.lstat()
+            if not stat.S_ISREG(st.st_mode):
+                # A device node (/dev/zero) would be copied until the disk is full.
+                raise ModelError(f"{where}: rejected {p.relative_to(folder)}: not a regular file "
+                                 "(device, pipe or socket); a package holds regular files only")
+            total += st.st_size
     if total > MAX_UNPACKED_BYTES:
         raise ModelError(f"{where}: {total:,} bytes, over the {MAX_UNPACKED_BYTES:,}-byte limit")
     if not (folder / "model" / "model.bin").is_file():
@@ -409,6 +496,30 @@ def install_archive(archive: Path) -> PackageInfo:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _copy_regular_files(src: Path, dest: Path, limit: int) -> None:
+    """Copy the folders and regular files of src (nothing else: no links, devices, pipes),
+    stopping with ModelError beyond `limit` bytes (files can change after validation)."""
+    copied = 0
+    for root, dirs, files in os.walk(src):
+        rel = Path(root).relative_to(src)
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        for name in files:
+            source = Path(root) / name
+            fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise ModelError(f"{src}: rejected {source.relative_to(src)}: not a regular file")
+                with os.fdopen(fd, "rb", closefd=False) as fin, open(dest / rel / name, "wb") as fout:
+                    while chunk := fin.read(1 << 20):
+                        copied += len(chunk)
+                        if copied > limit:
+                            raise ModelError(f"{src}: more than {limit:,} bytes; not a package (nothing was installed)")
+                        fout.write(chunk)
+            finally:
+                os.close(fd)
+
+
 def install_folder(folder: Path) -> PackageInfo:
     folder = Path(folder)
     validate_folder(folder)
@@ -420,7 +531,7 @@ def install_folder(folder: Path) -> PackageInfo:
     staging = _staging_dir()
     try:
         staged = staging / name
-        shutil.copytree(folder, staged, symlinks=True)
+        _copy_regular_files(folder, staged, MAX_FOLDER_BYTES)
         _verify_staged(staged)
         return read_package(_move_into_place(staged, name))
     except OSError as exc:
