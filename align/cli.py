@@ -182,10 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--min-score", type=_unit_float, default=None, metavar="FLOAT",
                      help="keep alignments with score >= FLOAT (0..1; default chosen by "
                      "measurement, see README), e.g. --min-score 0.7")
-    run.add_argument("--beam", type=_positive_int, default=2, metavar="INT",
-                     help="beam size for Argos translation (default 2; 4 is Argos' own), e.g. --beam 4")
-    run.add_argument("--compute-type", default="int8", metavar="TYPE",
-                     help="CTranslate2 compute type (default int8; float32 for exact Argos parity)")
+    run.add_argument("--beam", type=_positive_int, default=config.BEAM, metavar="INT",
+                     help=f"beam size for Argos translation (default {config.BEAM}; 4 is Argos' own), e.g. --beam 4")
+    run.add_argument("--compute-type", default=config.COMPUTE_TYPE, metavar="TYPE",
+                     help=f"CTranslate2 compute type (default {config.COMPUTE_TYPE}; float32 for exact Argos parity)")
     run.add_argument("--no-report", action="store_true", help="write tables and exports only, no HTML report")
     run.add_argument("--workers", type=_positive_int, default=0, metavar="N",
                      help="run the per-document stages and the per-story matching on a local Dask "

@@ -38,14 +38,14 @@ states the same claim.  The seeds' hand labels (tests/data/labelled_pairs.csv) a
 The cosine is the fused one of align/match/fusion.py (MT + direct multilingual signals); the
 weights come in profiles (mt, direct, fused) that the pipeline picks from the run's signals.
 
-Parallel mode (`align_parallel`): for documents that translate each other, a monotonic
-alignment with 1-0, 0-1, 1-1, 1-2, 2-1 and 2-2 beads by dynamic programming (as Vecalign /
-Bertalign do).  A first pass finds anchor pairs (mutual nearest neighbours forming the longest
-increasing chain); the second pass runs the full bead DP only inside a band of +-`window`
-sentences around the path interpolated through the anchors, so time is O(n * window).
-Bead cost is Vecalign's: (1 - cos(span_src, span_tgt)) * n_src * n_tgt, normalised by the mean
-cost of random pairs, plus Bertalign's length term len_weight * |log(len_src / len_tgt)| over the
-English texts; a skipped sentence costs `skip_cost`.
+Parallel mode (`parallel.align_parallel`): for documents that translate each other, a monotonic
+alignment by dynamic programming (as Vecalign / Bertalign).  Every window of 1-5 consecutive
+sentences is embedded as one text; a first pass with 1-1/1-0/0-1 beads (coarse-to-fine on long
+documents) finds the path and a second pass inside a band of +-PARALLEL_WINDOW sentences allows
+beads of up to PARALLEL_MAX_SIDE sentences a side, so time is linear in document length.  A bead
+costs (1 - sim) normalised by the span's mean cost against random sentences of the other side,
+plus a size penalty and a length-ratio term; a skip costs a percentile of the document's own 1-1
+costs.  See align/match/parallel.py and the PARALLEL_* constants of align/config.py.
 
 Claims (`claims.cluster_units`): aligned units of a story grouped by average linkage, at most one
 unit per document, a unit joining only if it is aligned with most members (no chaining); one row
