@@ -374,7 +374,8 @@ def _match(claim_units, vectors, embedder, options: RunOptions, progress: Progre
         # Every parallel bead is a translation pair unless the DP skipped it: keep all
         # beads unless the user sets a cut.
         alignments = parallel.align_parallel_documents(
-            claim_units, vectors, min_score=options.min_score or 0.0, embedder=embedder
+            claim_units, vectors, min_score=options.min_score or 0.0,
+            embedder=embedder.english, direct_embedder=embedder.direct,
         )
     else:
         min_score = config.MIN_SCORE if options.min_score is None else options.min_score
