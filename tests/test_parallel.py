@@ -74,23 +74,23 @@ def test_mac_dev_slice_with_real_embeddings(embedder):
 
 
 def test_direct_signal_fixes_the_loose_chapter(embedder, direct):
-    """Chapter 002 (loose literary translation), first 80 lines: MT with the direct multilingual
+    """Chapter 002 (loose literary translation), first 60 lines: MT with the direct multilingual
     view beats MT alone, and a Chinese side without any English aligns on the direct view alone."""
-    gold, zh, mt, en = _mac_dev_slice("002", 80)
+    gold, zh, mt, en = _mac_dev_slice("002", 60)
     src = [_sent("a_zh", i, z, t, "zh") for i, (z, t) in enumerate(zip(zh, mt))]
     tgt = [_sent("b_en", j, e) for j, e in enumerate(en)]
     src_vecs, tgt_vecs = embedder.encode(mt), embedder.encode(en)
     mt_only = _strict_f1(gold, _beads(align_parallel(src, tgt, src_vecs, tgt_vecs, embedder=embedder)))
     fused = _strict_f1(gold, _beads(align_parallel(src, tgt, src_vecs, tgt_vecs, embedder=embedder,
                                                    direct_embedder=direct)))
-    assert fused >= 0.77, fused  # measured 0.82 (MT alone 0.69)
+    assert fused >= 0.88, fused  # measured 0.94 (MT alone 0.81)
     assert fused >= mt_only + 0.05, (fused, mt_only)
     # No English on the Chinese side (no translation package): text_en empty, source "none".
     untranslated = [Sentence("a_zh", i, i, "body", z, 0, 0, "zh", None, "", "none") for i, z in enumerate(zh)]
     alone = align_parallel(untranslated, tgt, direct.encode(zh), direct.encode(en), embedder=embedder,
                            direct_embedder=direct)
     f1 = _strict_f1(gold, _beads(alone))
-    assert f1 >= 0.79, f1  # measured 0.85
+    assert f1 >= 0.90, f1  # measured 0.97
 
 
 def test_repeated_sentences_are_aligned_not_folded(embedder):
