@@ -4,23 +4,28 @@
     python benchmarks/scale.py --quick    # N = 250, 500
     python benchmarks/scale.py --warm     # reuse one embedding cache across sizes (say so!)
 
-Generator (sources on this machine, English NTREX-128 / STS-B / MAC-Dev sentences):
-- every base article is ~20 sentences drawn from a shuffled stream of the sentence pool (each
-  sentence is reused only when the pool runs out, so unrelated articles share a sentence only
-  by chance, as boilerplate does in a crawl);
+Generator (sources on this machine, English NTREX-128 / STS-B / MAC-Dev sentences, ~3,700
+distinct after filtering):
+- every base article is ~20 sentences drawn from a shuffled stream of the sentence pool; every
+  generated sentence is made DISTINCT text (seeded, class Distinct): a pool sentence is used
+  verbatim once, afterwards with 1-2 of its names (capitalised tokens of the pool) or numbers
+  (same digit count) substituted, or with a dateline ("On 3 March, ...") or a place
+  ("... in Lisbon.") where it has none.  So the embedder, which embeds each distinct text once,
+  does work linear in N, as on a crawl of distinct articles.  Caveat: substituted sentences
+  stay near-duplicates of their pool sentence (same template, other names), which a crawl has
+  as boilerplate but less often; the k-NN and claim stages see many close neighbours;
 - ~40% of the articles belong to planted stories of 2-4 articles: the variants of a base article
-  keep 60-85% of its sentences, lightly shuffled, plus 1-3 sentences of their own;
+  keep 60-85% of its sentences, each lightly reworded (one synonym, a trailing clause dropped, a
+  name/number changed, or a dateline), lightly shuffled, plus 1-3 sentences of their own, so
+  story members share most content words but no sentence verbatim;
 - 8 planted cross-lingual stories are NTREX documents in English, German and Chinese (each cut
   to a different 2/3), their German/Chinese sentences translated by importing the NTREX English
   reference (--translations), so no Argos model runs;
-- Markdown front matter gives a title and a date (story members within 2 days of each other,
+- Markdown front matter gives a title (a rewording of the lead sentence) and a date (story members within 2 days of each other,
   other articles anywhere in a year).
 
-Caveat: the pool holds ~5,000 sentences, so at N >= 250 the articles reuse pool sentences and
-the embedder (which embeds each distinct text once) does less than linear work in N; a crawl of
-distinct articles embeds every sentence.  Story variants are verbatim subsets (no rewording), so
-story grouping here is easy; --ntrex measures it cross-lingually.
-
+The runs pass report=False (the issue's budget is for `--no-report`).  Each N prints the count
+of distinct sentence texts in the run's sentences table and of generated sentences.
 Each size runs in a fresh subprocess (for its peak RSS) with a fresh embedding cache unless
 --warm.  Prints per-stage seconds, the fitted exponent of total time in N, planted-story
 pairwise precision/recall/F1 over document pairs, the largest claim's share of sentences and
@@ -34,6 +39,7 @@ import csv
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -59,16 +65,155 @@ def _pool(exclude: set[str]) -> list[str]:
             out.append(row.get("sentence1", ""))
     for f in sorted((DATA / "mac-dev").glob("*.en")):
         out += f.read_text(encoding="utf-8").splitlines()
+    sys.path.insert(0, str(REPO))
+    from align.segment import split_sentences
+
     seen, pool = set(), []
-    for s in out:
-        s = " ".join(s.split())
-        if 4 <= len(s.split()) <= 60 and s not in seen and not s.startswith(("-", "#", ">", "*")):
-            seen.add(s)
-            pool.append(s)
+    for line in out:
+        line = " ".join(line.split())
+        # one sentence per pool item, as the pipeline's segmenter cuts it (a line of two
+        # sentences would leave one of them verbatim after a substitution in the other)
+        for a, b in split_sentences(line):
+            s = line[a:b]
+            if (4 <= len(s.split()) <= 60 and s not in seen and not s.startswith(("-", "#", ">", "*"))
+                    and sentence_language(s, "en") == "en"):
+                seen.add(s)
+                pool.append(s)
     return pool
 
 
 _orig: dict[str, dict[str, str]] = {}
+
+_WORD = re.compile(r"^([^A-Za-z0-9]*)([A-Za-z][A-Za-z'-]*|[0-9][0-9.,]*)([^A-Za-z0-9]*)$")
+# light rewording of story variants: common news words and a near-synonym
+_SYNONYMS = {
+    "said": "stated", "says": "states", "told": "informed", "people": "residents", "big": "large",
+    "large": "big", "also": "additionally", "however": "but", "but": "however", "new": "fresh",
+    "many": "numerous", "about": "around", "around": "about", "more": "further", "first": "initial",
+    "last": "previous", "city": "town", "country": "nation", "government": "administration",
+    "company": "firm", "help": "assist", "show": "reveal", "shows": "reveals", "make": "create",
+    "made": "created", "very": "extremely", "important": "significant", "use": "employ",
+    "used": "employed", "start": "begin", "started": "began", "before": "prior to", "after": "following",
+    "because": "since", "found": "discovered", "get": "obtain", "got": "obtained", "buy": "purchase",
+    "need": "require", "needs": "requires", "small": "little", "quickly": "rapidly", "often": "frequently",
+}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def sentence_language(text: str, doc_lang: str) -> str:
+    sys.path.insert(0, str(REPO))
+    from align.segment import sentence_language as detect
+
+    return detect(text, doc_lang)
+
+
+class Distinct:
+    """Makes every generated sentence distinct text, deterministically (seeded rng).
+
+    Substitutes names (capitalised non-initial tokens of the pool) and numbers (same digit
+    count), or, where a sentence has neither, gives it a dateline ("On 3 March, ...") or a place
+    ("..., in Lisbon."); `reword` is the light edit of a story variant (a synonym, a clause
+    dropped, a number changed) and also yields distinct text."""
+
+    def __init__(self, pool: list[str], rng: random.Random) -> None:
+        self.rng = rng
+        self.seen: set[str] = set()
+        names: set[str] = set()
+        for sent in pool:
+            for tok in sent.split()[1:]:
+                m = _WORD.match(tok)
+                if m and m.group(2)[0].isupper() and m.group(2).isalpha() and len(m.group(2)) >= 3 \
+                        and not m.group(2).isupper():
+                    names.add(m.group(2))
+        self.names = sorted(names)
+        self.total = 0
+
+    def _number(self, digits: str) -> str:
+        out = "".join(str(self.rng.randrange(10)) if c.isdigit() else c for c in digits)
+        return str(self.rng.randint(1, 9)) + out[1:] if out[0] == "0" and len(out.split(".")[0]) > 1 else out
+
+    def _slots(self, toks: list[str]) -> list[int]:
+        slots = []
+        for i, tok in enumerate(toks):
+            m = _WORD.match(tok)
+            if not m:
+                continue
+            w = m.group(2)
+            if w[0].isdigit() or (i > 0 and w[0].isupper() and w.isalpha() and len(w) >= 3 and not w.isupper()):
+                slots.append(i)
+        return slots
+
+    def _sub(self, toks: list[str], i: int) -> None:
+        m = _WORD.match(toks[i])
+        w = m.group(2)
+        new = self._number(w) if w[0].isdigit() else self.rng.choice(self.names)
+        toks[i] = m.group(1) + new + m.group(3)
+
+    def _decorate(self, sent: str) -> str:
+        r = self.rng
+        if r.random() < 0.5 and sent[0].isupper() and not sent.split()[0].isupper():
+            return f"On {r.randint(1, 28)} {r.choice(_MONTHS)}, " + sent[0].lower() + sent[1:]
+        body, end = (sent[:-1], sent[-1]) if sent[-1] in ".!?" else (sent, ".")
+        return f"{body} in {r.choice(self.names)}{end}"
+
+    def _accept(self, cand: str) -> bool:
+        # English as the pipeline detects it: a name substituted into a sentence can flip its
+        # detected language (lingua), and one untranslated sentence turns on the direct
+        # multilingual embedder for the whole run
+        if cand in self.seen or sentence_language(cand, "en") != "en":
+            return False
+        self.seen.add(cand)
+        self.total += 1
+        return True
+
+    def fresh(self, sent: str) -> str:
+        """A distinct variant of a pool sentence: 1-2 substitutions (the pool text itself once)."""
+        if self._accept(sent):
+            return sent
+        toks = sent.split()
+        slots = self._slots(toks)
+        for attempt in range(20):
+            cand = toks[:]
+            if slots:
+                for i in self.rng.sample(slots, min(len(slots), 1 + (attempt > 2) + (attempt > 6))):
+                    self._sub(cand, i)
+            text = " ".join(cand)
+            if not slots or attempt >= 4:
+                text = self._decorate(text)
+            if self._accept(text):
+                return text
+        raise RuntimeError(f"no distinct variant of {sent!r}")
+
+    def reword(self, sent: str) -> str:
+        """A story variant's sentence: same content words, one light edit (distinct text)."""
+        for attempt in range(20):
+            toks = sent.split()
+            edits = [e for e, ok in (
+                ("syn", any(_WORD.match(t) and _WORD.match(t).group(2).lower() in _SYNONYMS for t in toks)),
+                ("clause", "," in sent and len(sent.rsplit(",", 1)[0].split()) >= 6),
+                ("sub", bool(self._slots(toks)) and attempt > 0)) if ok]
+            edit = self.rng.choice(edits) if edits else None
+            if edit == "syn":
+                i = self.rng.choice([i for i, t in enumerate(toks)
+                                     if _WORD.match(t) and _WORD.match(t).group(2).lower() in _SYNONYMS])
+                m = _WORD.match(toks[i])
+                new = _SYNONYMS[m.group(2).lower()]
+                toks[i] = m.group(1) + (new.capitalize() if m.group(2)[0].isupper() else new) + m.group(3)
+                text = " ".join(toks)
+            elif edit == "clause":
+                head = sent.rsplit(",", 1)[0]
+                text = head + (sent[-1] if sent[-1] in ".!?" else ".")
+            elif edit == "sub":
+                self._sub(toks, self.rng.choice(self._slots(toks)))
+                text = " ".join(toks)
+            else:
+                text = self._decorate(sent)
+            if attempt >= 3:
+                text = self._decorate(text)
+            if self._accept(text):
+                return text
+        raise RuntimeError(f"no distinct rewording of {sent!r}")
 
 
 def _overlap(a: str, b: str) -> float:
@@ -76,14 +221,16 @@ def _overlap(a: str, b: str) -> float:
     return len(sa & sb) / max(len(sa | sb), 1) + (1.0 if a in b else 0.0)
 
 
-def generate(n: int, out: Path, seed: int = 0) -> tuple[list[list[str]], Path]:
-    """Write n articles (+ the cross-lingual stories) under out/in; returns (gold stories, refs)."""
+def generate(n: int, out: Path, seed: int = 0) -> tuple[list[list[str]], Path, dict]:
+    """Write n articles (+ the cross-lingual stories) under out/in; returns (gold stories, refs,
+    generator stats)."""
     rng = random.Random(seed)
     src = out / "in"
     src.mkdir(parents=True)
     ntrex = [json.loads(line) for line in (DATA / "ntrex128" / "ntrex_docs.jsonl").read_text(encoding="utf-8").splitlines()]
     xling = [d for d in ntrex if len(d["en"]) >= 12][:N_XLING]
     pool = _pool({d["docid"] for d in xling})
+    distinct = Distinct(pool, random.Random(seed + 1))
     stream: list[str] = []
 
     def take(k: int) -> list[str]:
@@ -93,7 +240,7 @@ def generate(n: int, out: Path, seed: int = 0) -> tuple[list[list[str]], Path]:
             rng.shuffle(fresh)
             stream = stream + fresh
         got, stream = stream[:k], stream[k:]
-        return got
+        return [distinct.fresh(x) for x in got]
 
     gold: list[list[str]] = []
     n_docs = 0
@@ -125,21 +272,21 @@ def generate(n: int, out: Path, seed: int = 0) -> tuple[list[list[str]], Path]:
         day = rng.randrange(365)
         story = []
         for v in range(size):
-            keep = [s for s in base if rng.random() < rng.uniform(0.6, 0.85)] if v else base[:]
+            keep = [distinct.reword(s) for s in base if rng.random() < rng.uniform(0.6, 0.85)] if v else base[:]
             for _ in range(2):  # light shuffle: swap neighbours
                 i = rng.randrange(max(1, len(keep) - 1))
                 keep[i : i + 2] = keep[i : i + 2][::-1]
             if v:
                 keep += take(rng.randint(1, 3))
             doc_id = f"s{n_docs:05d}"
-            write(doc_id, keep[0], day + rng.randrange(3), keep)
+            write(doc_id, distinct.reword(keep[0]), day + rng.randrange(3), keep)  # headline: reworded lead
             story.append(doc_id)
             n_docs += 1
         gold.append(story)
     while n_docs < n:
         body = take(rng.randint(15, 25))
         doc_id = f"a{n_docs:05d}"
-        write(doc_id, body[0], rng.randrange(365), body)
+        write(doc_id, distinct.reword(body[0]), rng.randrange(365), body)
         gold.append([doc_id])
         n_docs += 1
     _orig.clear()
@@ -150,7 +297,7 @@ def generate(n: int, out: Path, seed: int = 0) -> tuple[list[list[str]], Path]:
     from align import pipeline
     from align.output import tables
 
-    pipeline.run_ingest([src], out / "ingested")
+    pipeline.run_ingest(sorted(src.glob("x*")), out / "ingested")  # the NTREX documents only
     sents = tables.read_table(out / "ingested", "sentences")
     with open(refs, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -163,19 +310,41 @@ def generate(n: int, out: Path, seed: int = 0) -> tuple[list[list[str]], Path]:
                 line = max((e for (lg, t), e in english_of.items() if lg == lang),
                            key=lambda e, lg=lang: _overlap(text, _orig[lg][e]))
                 w.writerow([text, line, lang])
-    return gold, refs
+    stats = {"pool": len(pool), "generated": distinct.total, "distinct": len(distinct.seen)}
+    return gold, refs, stats
 
 
 def one(n: int, workdir: Path, workers: int) -> dict:
     """Generate and run size n in this process; returns the measurements."""
     sys.path.insert(0, str(REPO))
-    gold, refs = generate(n, workdir)
+    t_gen = time.perf_counter()
+    gold, refs, gen = generate(n, workdir)
+    print(f"[{time.strftime('%H:%M:%S')}] N={n} generated in {time.perf_counter() - t_gen:.0f}s: "
+          f"{gen['distinct']} distinct of {gen['generated']} generated sentences (pool {gen['pool']})",
+          file=sys.stderr, flush=True)
     from align import pipeline
     from align.output import tables
 
-    options = pipeline.RunOptions(out_dir=workdir / "out", translations=[refs], report=False, workers=workers)
     t0 = time.perf_counter()
-    result = pipeline.run([workdir / "in"], options)
+
+    def progress(label: str, total_steps: int):
+        """Stage progress on stderr (every ~5%), so a long run shows how far it got."""
+        done, shown = [0], [-1]
+        print(f"[{time.strftime('%H:%M:%S')}] +{time.perf_counter() - t0:.0f}s {label}: 0/{total_steps}",
+              file=sys.stderr, flush=True)
+
+        def advance(k: int) -> None:
+            done[0] += k
+            step = int(20 * done[0] / max(total_steps, 1))
+            if step > shown[0]:
+                shown[0] = step
+                print(f"[{time.strftime('%H:%M:%S')}] +{time.perf_counter() - t0:.0f}s {label}: "
+                      f"{done[0]}/{total_steps}", file=sys.stderr, flush=True)
+        return advance
+
+    # report=False: the issue's budget is the run with --no-report
+    options = pipeline.RunOptions(out_dir=workdir / "out", translations=[refs], report=False, workers=workers)
+    result = pipeline.run([workdir / "in"], options, progress=progress)
     total = time.perf_counter() - t0
     stories = tables.read_table(workdir / "out", "stories")
     claims = tables.read_table(workdir / "out", "claims")
@@ -192,6 +361,8 @@ def one(n: int, workdir: Path, workers: int) -> dict:
     per_claim = claims.assign(n=claims["sent_ids"].map(len)).groupby("claim_id")["n"].sum()
     return {
         "n": len(result.documents), "sentences": len(sents), "total_s": total,
+        "distinct_sentences": int(sents["text"].nunique()), "generated": gen["generated"],
+        "generated_distinct": gen["distinct"],
         "stages": {k: round(v, 2) for k, v in result.timings.items()},
         "match_stages": {k: round(v, 2) for k, v in result.match_timings.items()},
         "story_p": p, "story_r": r, "story_f1": 2 * p * r / max(p + r, 1e-9),
@@ -244,6 +415,48 @@ def ntrex() -> None:
           f"alignments={len(res.alignments)} largest_claim={per_claim.max() / len(sentences):.4f}")
 
 
+_ROW = re.compile(r"N=\s*(\d+) .*?total=\s*([\d.]+)s stages=(\{.*?\}) match=(\{.*?\})")
+
+
+def project(rows: list[dict], target: int = 100_000) -> None:
+    """Print the fitted exponent of each stage (log-log least squares over the sizes) and the
+    time it projects at `target` documents from the largest measured size.  A PROJECTION, not a
+    measurement: it assumes each stage keeps its fitted power law (the k-NN switches from exact
+    to IVF above config.EXACT_KNN_MAX units, which a fit over exact runs does not see)."""
+    import numpy as np
+
+    ns = np.array([r["n"] for r in rows], float)
+    last = rows[int(np.argmax(ns))]
+    parts = []
+    total = 0.0
+    for group in ("stages", "match_stages"):
+        for name in last[group]:
+            have = [r for r in rows if name in r[group]]
+            if len(have) < 2:
+                continue
+            ts = np.array([max(r[group][name], 1e-3) for r in have], float)
+            e = float(np.polyfit(np.log([r["n"] for r in have]), np.log(ts), 1)[0])
+            t = last[group][name] * (target / last["n"]) ** e
+            if group == "stages":
+                total += t
+            parts.append(f"{'match.' if group == 'match_stages' else ''}{name}: e={e:.2f} {t:.0f}s")
+    print(f"projection (fitted per-stage exponents over N={','.join(str(int(x)) for x in ns)}, "
+          f"NOT measured): N={target} total~{total:.0f}s ({total / 3600:.1f} h); " + "; ".join(parts))
+
+
+def _rows_from_logs(paths: list[Path]) -> list[dict]:
+    import ast
+
+    rows = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = _ROW.search(line)
+            if m:
+                rows.append({"n": int(m.group(1)), "total_s": float(m.group(2)),
+                             "stages": ast.literal_eval(m.group(3)), "match_stages": ast.literal_eval(m.group(4))})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="N = 250, 500 only")
@@ -251,6 +464,8 @@ def main() -> None:
     ap.add_argument("--warm", action="store_true", help="share one embedding cache across sizes")
     ap.add_argument("--workers", type=int, default=0, help="--workers of the runs (default: one process)")
     ap.add_argument("--ntrex", action="store_true", help="story grouping on NTREX-128 (123 stories x 3 languages)")
+    ap.add_argument("--project", type=Path, nargs="+", default=None, metavar="LOG",
+                    help="fit per-stage exponents from the N= lines of earlier outputs and project N=100,000")
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -259,6 +474,9 @@ def main() -> None:
         return
     if args.ntrex:
         ntrex()
+        return
+    if args.project:
+        project(_rows_from_logs(args.project))
         return
     sizes = args.sizes or ([250, 500] if args.quick else [250, 500, 1000, 2000])
     import numpy as np
@@ -270,15 +488,18 @@ def main() -> None:
             env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                        PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
             env["XDG_CACHE_HOME"] = str(Path(tmp) / ("cache" if args.warm else f"cache{n}"))
+            # stderr passes through: the stage progress of a long run
             proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--dir", str(work),
-                                   "--workers", str(args.workers)], check=False, env=env, capture_output=True, text=True)
+                                   "--workers", str(args.workers)], check=False, env=env, stdout=subprocess.PIPE,
+                                  text=True)
             line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
             if line is None:
-                print(proc.stdout[-2000:], proc.stderr[-4000:], file=sys.stderr)
+                print(proc.stdout[-2000:], file=sys.stderr)
                 raise SystemExit(f"size {n} failed")
             res = json.loads(line[7:])
             rows.append(res)
-            print(f"N={res['n']:5d} sentences={res['sentences']:6d} total={res['total_s']:7.1f}s "
+            print(f"N={res['n']:5d} sentences={res['sentences']:6d} distinct={res['distinct_sentences']:6d} "
+                  f"(generated {res['generated_distinct']}/{res['generated']}) total={res['total_s']:7.1f}s "
                   f"stages={res['stages']} match={res['match_stages']} stories={res['stories']} "
                   f"alignments={res['alignments']} story P/R/F1={res['story_p']:.3f}/{res['story_r']:.3f}/"
                   f"{res['story_f1']:.3f} largest_claim={res['largest_claim']:.4f} "
@@ -291,6 +512,8 @@ def main() -> None:
           f"workers: {args.workers or 'single process'}; cores: {os.cpu_count()}")
     print(f"scale: exponent={exponent:.2f} docs_per_s={last['n'] / last['total_s']:.2f} "
           f"story_f1={min(r['story_f1'] for r in rows):.3f} largest_claim={max(r['largest_claim'] for r in rows):.4f}")
+    if len(rows) > 1:
+        project(rows)
 
 
 if __name__ == "__main__":
