@@ -114,6 +114,16 @@ class Browser:
             assert time.monotonic() < deadline, f"{url} did not load"
             self.events.append(self._read())
 
+    def js_until(self, expression: str, expected, timeout: float = 5.0):
+        """The value of `expression` once it equals `expected` (or the last value after `timeout`):
+        key and click handlers run asynchronously to the DevTools call that sent the event."""
+        deadline = time.monotonic() + timeout
+        value = self.js(expression)
+        while value != expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+            value = self.js(expression)
+        return value
+
     def js(self, expression: str):
         result = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
         assert "exceptionDetails" not in result, result["exceptionDetails"]
@@ -234,11 +244,14 @@ def test_story_page_clicks_keys_and_filters(report, browser):
     assert top >= covered - 1, (top, covered)
 
     # keyboard: j/k move from there, c jumps to the next conflict
+    current = "document.querySelector('tr.row.current') && document.querySelector('tr.row.current').id"
+    assert b.js_until(current, rows[4]) == rows[4]
     b.key("j")
-    assert b.js("document.querySelector('tr.row.current').id") == rows[5]
+    assert b.js_until(current, rows[5]) == rows[5]
     b.key("k")
+    assert b.js_until(current, rows[4]) == rows[4]
     b.key("k")
-    assert b.js("document.querySelector('tr.row.current').id") == rows[3]
+    assert b.js_until(current, rows[3]) == rows[3]
     b.key("c")
     assert b.js("document.querySelector('tr.row.current').classList.contains('has-conflict')") is True
 
