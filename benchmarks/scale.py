@@ -382,20 +382,10 @@ def ntrex() -> None:
     from align.embed import Embedder
     from align.match.corpus import match_corpus
     from align.match.units import split_units
-    from align.types import Sentence
+    from align.match.quality import ntrex_story_versions
 
     docs = [json.loads(line) for line in (DATA / "ntrex128" / "ntrex_docs.jsonl").read_text(encoding="utf-8").splitlines()]
-    sentences, doc_ids, gold, titles = [], [], [], []
-    for g, d in enumerate(docs):
-        m = len(d["en"])
-        for lang, (s0, s1) in (("en", (0, 2 * m // 3)), ("de", (m // 3, m)), ("zh", (m // 6, 5 * m // 6))):
-            s1 = max(s1, s0 + 1)
-            doc_id = f"{lang}_{d['docid']}"
-            for k, line in enumerate(range(s0, s1)):
-                sentences.append(Sentence(doc_id, k, k, "body", d[lang][line], 0, 0, lang, None, d["en"][line]))
-            doc_ids.append(doc_id)
-            gold.append(g)
-            titles.append(d[lang][s0])
+    sentences, doc_ids, gold, titles = ntrex_story_versions(docs)
     units = split_units(sentences)
     t0 = time.perf_counter()
     vecs = Embedder().encode([u.text_en for u in units])

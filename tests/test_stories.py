@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from align.match.quality import NTREX_SPANS, ntrex_story_versions
+
 from align.embed import Embedder
 from align.match import claims as match_claims
 from align.match import stories
@@ -15,7 +17,6 @@ from align.match.candidates import corpus_neighbours
 from align.match.corpus import match_corpus
 from align.match.units import split_units
 from align.output.similarity import sentence_similarity
-from align.types import Sentence
 
 NTREX = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ntrex128" / "ntrex_docs.jsonl"
 
@@ -77,16 +78,7 @@ def ntrex_corpus(tmp_path_factory):
     """6 NTREX stories, each as an English and a German version (German -> English reference as
     its text_en, as an imported translation would give), the versions cut to different 2/3 spans."""
     docs = [json.loads(line) for line in NTREX.read_text(encoding="utf-8").splitlines()[:6]]
-    sentences, doc_ids, gold, titles = [], [], [], []
-    for g, d in enumerate(docs):
-        n = len(d["en"])
-        for lang, (s0, s1) in (("en", (0, 2 * n // 3)), ("de", (n // 3, n))):
-            doc_id = f"{lang}_{d['docid']}"
-            for k, line in enumerate(range(s0, s1)):
-                sentences.append(Sentence(doc_id, k, k, "body", d[lang][line], 0, 0, lang, None, d["en"][line]))
-            doc_ids.append(doc_id)
-            gold.append(g)
-            titles.append(d[lang][s0])
+    sentences, doc_ids, gold, titles = ntrex_story_versions(docs, NTREX_SPANS[:2])
     units = split_units(sentences)
     vecs = Embedder(cache_dir=tmp_path_factory.mktemp("emb")).encode([u.text_en for u in units])
     return units, vecs, doc_ids, gold, titles

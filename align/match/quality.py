@@ -85,3 +85,27 @@ def evaluate(alignments, units: list[ClaimUnit], labels: list[Label]) -> dict[st
     recall = len(found) / len(positives) if positives else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "n_out": n_out, "n_true": n_true, "found": len(found)}
+
+
+# Versions of an NTREX-128 document as different parts of it: (lang, (start, end)) as fractions
+# (numerator, denominator) of the document's lines.
+NTREX_SPANS = (("en", ((0, 1), (2, 3))), ("de", ((1, 3), (1, 1))), ("zh", ((1, 6), (5, 6))))
+
+
+def ntrex_story_versions(docs: list[dict], spans=NTREX_SPANS):
+    """Sentences of NTREX-128 documents (ntrex_docs.jsonl rows), each in several language
+    versions cut to different spans, the English reference as every version's text_en (what an
+    imported translation gives).  Returns (sentences, doc_ids, gold story index, titles)."""
+    sentences, doc_ids, gold, titles = [], [], [], []
+    for g, d in enumerate(docs):
+        m = len(d["en"])
+        for lang, ((a, b), (c, e)) in spans:
+            s0, s1 = m * a // b, m * c // e
+            s1 = max(s1, s0 + 1)
+            doc_id = f"{lang}_{d['docid']}"
+            for k, line in enumerate(range(s0, s1)):
+                sentences.append(Sentence(doc_id, k, k, "body", d[lang][line], 0, 0, lang, None, d["en"][line]))
+            doc_ids.append(doc_id)
+            gold.append(g)
+            titles.append(d[lang][s0])
+    return sentences, doc_ids, gold, titles
