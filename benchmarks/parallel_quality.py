@@ -12,7 +12,8 @@ sides; beads with an empty side count in precision, not in recall.
 The aligner's constants (align/config.py, PARALLEL_*) were tuned on MAC-Dev only, so these
 are development-set figures; the published figures are for the held-out MAC-Test set.
 
-Run:  python benchmarks/parallel_quality.py [--data DIR] [--quick]
+Run:  python benchmarks/parallel_quality.py [--data DIR] [--quick] [--no-mt]
+(--no-mt: no MT imported, so the direct multilingual vectors alone carry the similarity.)
 Last line:  parallel: strict_f1=F lax_f1=L sents_per_s=S
 """
 
@@ -162,7 +163,7 @@ def split_translation(pieces: list[str], translation: str) -> list[str]:
     return out
 
 
-def run_chapter(data: Path, ch: str, work: Path) -> tuple[list, int, float]:
+def run_chapter(data: Path, ch: str, work: Path, *, use_mt: bool = True) -> tuple[list, int, float]:
     zh = (data / f"{ch}.zh").read_text(encoding="utf-8").splitlines()
     en = (data / f"{ch}.en").read_text(encoding="utf-8").splitlines()
     mt = (data / f"{ch}.trans").read_text(encoding="utf-8").splitlines()
@@ -182,9 +183,10 @@ def run_chapter(data: Path, ch: str, work: Path) -> tuple[list, int, float]:
                 writer.writerows(zip(pieces, split_translation(pieces, line_mt)))
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))
     t0 = time.perf_counter()
+    mt_args = ["--translations", str(work / ch / "mt.csv")] if use_mt else []
     subprocess.run(
         [sys.executable, "-m", "align", "run", str(inp), "--out", str(out), "--quiet", "--mode", "parallel",
-         "--no-report", "--translations", str(work / ch / "mt.csv")],
+         "--no-report", *mt_args],
         check=True, env=env,
     )
     seconds = time.perf_counter() - t0
@@ -205,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--quick", action="store_true", help="first 2 chapters only")
+    ap.add_argument("--no-mt", action="store_true",
+                    help="do not import the MT: the direct multilingual vectors alone (no Argos model here)")
     args = ap.parse_args(argv)
     chapters = sorted(p.stem for p in args.data.glob("*.align"))
     if args.quick:
@@ -213,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     fmt = "{:>8}  strict P/R/F1 {p_strict:.3f} {r_strict:.3f} {f1_strict:.3f}   lax P/R/F1 {p_lax:.3f} {r_lax:.3f} {f1_lax:.3f}"
     with tempfile.TemporaryDirectory() as tmp:
         for ch in chapters:
-            beads, n, sec = run_chapter(args.data, ch, Path(tmp))
+            beads, n, sec = run_chapter(args.data, ch, Path(tmp), use_mt=not args.no_mt)
             golds.append(read_beads(args.data / f"{ch}.align"))
             tests.append(beads)
             n_sents += n
@@ -224,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     print("published strict F1 (MAC-Test): " + ", ".join(f"{k} {v:.3f}" for k, v in PUBLISHED.items()))
     print("published strict F1 (MAC-Dev, issue 11): " + ", ".join(f"{k} {v:.2f}" for k, v in PUBLISHED_DEV.items()))
     print(f"sentences/s (whole CLI run incl. model load, {n_sents} sentences): {n_sents / seconds:.1f}")
+    if args.no_mt:
+        print("signal: direct multilingual vectors only (--no-mt)")
     print(f"parallel: strict_f1={total['f1_strict']:.4f} lax_f1={total['f1_lax']:.4f} sents_per_s={n_sents / seconds:.1f}")
     return 0
 

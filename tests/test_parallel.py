@@ -140,3 +140,29 @@ def test_band_keeps_work_linear_on_long_documents(monkeypatch):
         if rows * cols > parallel.config.PARALLEL_FULL_CELLS:
             assert explored <= 60 * (rows + 1), (rows, cols, explored)
     assert any(rows * cols > parallel.config.PARALLEL_FULL_CELLS for rows, cols, _ in cells)
+
+
+def test_paragraph_ends_keep_a_split_sentence_in_one_bead():
+    """A source sentence cut in two by the segmenter (paragraph 5 holds sentences 5 and 6), its
+    second half barely like the target sentence: without paragraphs the DP leaves the fragment
+    out as a 1-0 skip; with both sides' paragraphs the bead that stops mid-paragraph costs more,
+    and the fragment joins its sentence in a 2-1 bead."""
+    rng = np.random.default_rng(7)
+    n, d = 30, 64
+    tgt = rng.standard_normal((n, d)).astype(np.float32)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    src = tgt + 0.2 * rng.standard_normal(tgt.shape).astype(np.float32) / np.sqrt(d)
+    fragment = 0.05 * tgt[5] + rng.standard_normal(d).astype(np.float32) / np.sqrt(d)
+    src = np.vstack([src[:6], fragment[None, :], src[6:]])
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    src_paras = list(range(6)) + [5] + list(range(6, n))
+    tgt_paras = list(range(n))
+    plain = {(s, t) for s, t, _ in parallel_beads(src, tgt, para_penalty=0.0)}
+    assert ((6,), ()) in plain and ((5,), (5,)) in plain
+    with_paras = {(s, t) for s, t, _ in parallel_beads(src, tgt, src_paras=src_paras, tgt_paras=tgt_paras)}
+    assert ((5, 6), (5,)) in with_paras
+    assert all(((i + (i > 5),), (i,)) in with_paras for i in range(n) if i != 5)
+    # one paragraph a side (no structure) changes nothing
+    assert parallel.paragraph_ends([0] * (n + 1)) is None
+    same = {(s, t) for s, t, _ in parallel_beads(src, tgt, src_paras=[0] * (n + 1), tgt_paras=[0] * n)}
+    assert same == plain

@@ -349,3 +349,49 @@ def test_parallel_mode_aligns_a_translation_sentence_by_sentence(tmp_path):
     # src_doc "de" < tgt_doc "en": German sentence ids -> English sentence ids.
     expected = [((i,), (i,)) for i in range(2)] + [((2, 3), (2,))] + [((i,), (i - 1,)) for i in range(4, 14)]
     assert beads == expected
+
+
+def _mac_dev_lines(chapter: str, n_zh: int):
+    """The first `n_zh` Chinese lines of a MAC-Dev chapter, the English lines their gold beads
+    reach, and those beads (line ids)."""
+    import ast
+
+    mac = REPO.parent / "shared" / "data" / "mac-dev"
+    gold = []
+    for line in (mac / f"{chapter}.align").read_text(encoding="utf-8").splitlines():
+        a, b = (tuple(ast.literal_eval(x)) for x in line.split(":"))
+        if a and max(a) < n_zh:
+            gold.append((a, b))
+    n_en = max(max(b) for _, b in gold if b) + 1
+    zh = (mac / f"{chapter}.zh").read_text(encoding="utf-8").splitlines()[:n_zh]
+    en = (mac / f"{chapter}.en").read_text(encoding="utf-8").splitlines()[:n_en]
+    return zh, en, {g for g in gold if g[0] and g[1]}
+
+
+def test_parallel_mode_without_any_translation_pairs_each_chapter_with_its_own(tmp_path):
+    """Two MAC-Dev chapters, zh and en each, no MT at all: the direct multilingual vectors carry
+    the run.  Chapters of one novel in one language are closer than a chapter and its
+    translation, so stories must pair across languages, and the beads must be right."""
+    src = tmp_path / "in"
+    src.mkdir()
+    golds = {}
+    for chapter in ("001", "004"):
+        zh, en, golds[chapter] = _mac_dev_lines(chapter, 45)
+        (src / f"{chapter}-zh.txt").write_text("\n".join(zh) + "\n", encoding="utf-8")
+        (src / f"{chapter}-en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(src), "--out", str(out), "--quiet", "--mode", "parallel", "--no-report"]) == 0
+    story = dict(tables.read_table(out, "stories")[["doc_id", "story_id"]].itertuples(index=False))
+    assert story["001-zh"] == story["001-en"] != story["004-zh"] == story["004-en"]
+    sentences = tables.read_table(out, "sentences")
+    aligns = tables.read_table(out, "alignments")
+    for chapter, gold in golds.items():
+        part = sentences[sentences["doc_id"].str.startswith(chapter)]
+        assert len(part) == sum(1 for _ in (src / f"{chapter}-zh.txt").open()) + sum(
+            1 for _ in (src / f"{chapter}-en.txt").open())  # one sentence a line: ids are line ids
+        rows = aligns[aligns["src_doc"] == f"{chapter}-en"]
+        beads = {(tuple(r.tgt_sent_ids), tuple(r.src_sent_ids)) for r in rows.itertuples()}  # (zh, en)
+        assert set(rows["tgt_doc"]) == {f"{chapter}-zh"}
+        hits = len(beads & gold)
+        f1 = 2 * hits / (len(beads) + len(gold))
+        assert f1 >= 0.85, (chapter, f1)

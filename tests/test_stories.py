@@ -118,3 +118,36 @@ def test_similarity_only_for_requested_pairs():
     sim = sentence_similarity(["a", "a", "b", "c"], [[0], [1], [0], [0]], vecs, {"a": 2, "b": 1, "c": 1},
                               pairs=[("b", "a")])
     assert list(sim) == [("a", "b")] and sim[("a", "b")].shape == (2, 1)
+
+
+def test_parallel_stories_pair_translations_across_a_language_offset():
+    """Four chapters' worth of content, each in en and zh; every zh vector carries a shared
+    language offset larger than the content, so raw mean vectors group by language.  Centred on
+    their language, documents pair with their translation.  Two documents, or one document per
+    language, are one story; a document without units stays alone."""
+    rng = np.random.default_rng(3)
+    content = [_unit_vectors(5, 64, rng) for _ in range(4)]
+    offset = 1.5 * _unit_vectors(1, 64, rng)
+    vecs, unit_doc, langs = [], [], []
+    for d in range(8):  # docs 0-3 en, 4-7 zh translations of 0-3
+        lang = "en" if d < 4 else "zh"
+        v = content[d % 4] + 0.05 * rng.standard_normal((5, 64)) + (offset if lang == "zh" else 0)
+        vecs.append(v)
+        unit_doc += [d] * 5
+        langs += [lang] * 5
+    vecs = np.vstack(vecs).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    unit_doc = np.array(unit_doc)
+    raw = stories.document_vectors(vecs, unit_doc, 8)
+    assert raw[4] @ raw[5] > raw[0] @ raw[4]  # the offset dominates the raw mean vectors
+    labels = stories.parallel_stories(vecs, unit_doc, langs, 8)
+    assert list(labels) == [0, 1, 2, 3, 0, 1, 2, 3]
+    # a date window still vetoes
+    far = stories.parallel_stories(vecs, unit_doc, langs, 8, dates=["2024-01-01"] * 4 + ["2024-06-01"] * 4)
+    assert len(set(far)) == 8
+    two = stories.parallel_stories(vecs[:10], unit_doc[:10], langs[:10], 2)
+    assert list(two) == [0, 0]
+    # docs 0 (en) and 5 (zh) of different content, one per language: declared translations
+    pick = np.r_[0:5, 25:30]
+    one_each = stories.parallel_stories(vecs[pick], np.repeat([0, 2], 5), [langs[i] for i in pick], 3)
+    assert list(one_each) == [0, 1, 0]  # doc 1 has no units

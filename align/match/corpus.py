@@ -1,7 +1,7 @@
 """A whole run's matching: one corpus-wide k-NN search, stories, then matching per story.
 
     corpus_neighbours (one faiss search over all units, cross-document hits only)
-      -> stories.group_stories (documents about the same event)
+      -> stories.group_stories (documents about the same event; parallel_stories in parallel mode)
       -> per story, independently (a task each; see align/distributed.py):
            comparable.match_story or parallel.align_parallel_documents, claims.cluster_units
       -> tables: alignments (+ story_id, claim_id), claims (+ story_id), stories
@@ -122,7 +122,11 @@ def match_corpus(
     neighbours = corpus_neighbours(vectors, unit_doc) if len(units) else None
     timings["knn"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if neighbours is not None:
+    if neighbours is not None and mode == "parallel":
+        story_of_doc = match_stories.parallel_stories(
+            vectors, unit_doc, [u.lang for u in units], n_docs, dates=[dates[d] for d in order],
+            story_days=story_days)
+    elif neighbours is not None:
         story_of_doc = match_stories.group_stories(
             vectors, unit_doc, n_docs, neighbours, dates=[dates[d] for d in order], story_days=story_days,
             profile=scoring._active.get())

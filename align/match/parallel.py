@@ -33,6 +33,7 @@ class _Item:
     text_en: str
     unit_id: str
     has_en: bool = True  # text_en is English (a translation, or the text is English)
+    para_id: int = -1
 
 
 def _items(seq: Sequence[ClaimUnit | Sentence]) -> list[_Item]:
@@ -41,10 +42,11 @@ def _items(seq: Sequence[ClaimUnit | Sentence]) -> list[_Item]:
         if isinstance(x, ClaimUnit):
             # sentence_units fall back to the original text when a sentence has no English
             has_en = x.lang == "en" or x.text_en != x.text
-            out.append(_Item(x.doc_id, list(x.sent_ids), x.text, x.text_en, x.unit_id, has_en))
+            out.append(_Item(x.doc_id, list(x.sent_ids), x.text, x.text_en, x.unit_id, has_en, x.para_id))
         else:
             has_en = x.lang == "en" or (bool(x.text_en) and x.translation_source != "none")
-            out.append(_Item(x.doc_id, [x.sent_id], x.text, x.text_en or x.text, f"{x.doc_id}:{x.sent_id}", has_en))
+            out.append(_Item(x.doc_id, [x.sent_id], x.text, x.text_en or x.text, f"{x.doc_id}:{x.sent_id}", has_en,
+                             x.para_id))
     return out
 
 
@@ -222,6 +224,18 @@ class _Scorer:
         self.len_smooth, self.size_penalty = len_smooth, size_penalty
         self.margin = margin
         self.rand_mu = stats[0][0]  # fused cosine of a random pair (the first view's scale)
+        self.src_ends = self.tgt_ends = None
+        self.para_penalty = 0.0
+
+    def use_paragraphs(self, src_ends: np.ndarray | None, tgt_ends: np.ndarray | None, penalty: float) -> None:
+        """Charge `penalty` to a bead that ends at a paragraph end on one side only.
+
+        `*_ends[k]` tells whether a paragraph ends before sentence k (k = 0..n).  A translation
+        keeps its paragraphs far more often than not, so a bead that stops mid-paragraph on one
+        side while the other side's paragraph is over has most likely cut a sentence off.
+        """
+        if src_ends is not None and tgt_ends is not None and penalty > 0:
+            self.src_ends, self.tgt_ends, self.para_penalty = src_ends, tgt_ends, penalty
 
     def _view(self, v: int, sims: np.ndarray) -> np.ndarray:
         """Cosines of view v on the first view's scale."""
@@ -270,6 +284,8 @@ class _Scorer:
             ls = (self.scum[i + a] - self.scum[i]) * self.ratio + self.len_smooth
             lt = self.tcum[jj + b] - self.tcum[jj] + self.len_smooth
             c = c + self.len_weight * np.abs(np.log(ls / lt))
+        if self.para_penalty:
+            c = c + self.para_penalty * (self.tgt_ends[jj + b] != self.src_ends[i + a])
         return c
 
     def skip_cost(self, lo: np.ndarray, hi: np.ndarray, percentile: float) -> float:
@@ -315,12 +331,23 @@ def _first_pass(src1, tgt1, src_lens, tgt_lens, weights, seed, full_cells, coars
     return _dp(n, m, bead_types(1, 2), lo, hi, skip, scorer.cost)
 
 
+def paragraph_ends(paras: Sequence[int] | None) -> np.ndarray | None:
+    """Whether a paragraph ends before sentence k, for k = 0..n; None without paragraph
+    structure (unknown ids, or a single paragraph: nothing to agree on)."""
+    if paras is None or len(paras) < 2 or min(paras) < 0 or len(set(paras)) < 2:
+        return None
+    p = np.asarray(paras)
+    return np.concatenate([[True], p[1:] != p[:-1], [True]])
+
+
 def parallel_beads(
     src_vecs,
     tgt_vecs,
     *,
     src_lens: Sequence[int] | None = None,
     tgt_lens: Sequence[int] | None = None,
+    src_paras: Sequence[int] | None = None,
+    tgt_paras: Sequence[int] | None = None,
     weights: Sequence[float] | None = None,
     window: int = config.PARALLEL_WINDOW,
     max_side: int = config.PARALLEL_MAX_SIDE,
@@ -329,6 +356,7 @@ def parallel_beads(
     size_penalty: float = config.PARALLEL_SIZE_PENALTY,
     len_weight: float = config.PARALLEL_LEN_WEIGHT,
     margin: float = config.PARALLEL_MARGIN,
+    para_penalty: float = config.PARALLEL_PARA_PENALTY,
     seed: int = 0,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """Monotonic beads (src indices, tgt indices, similarity) covering both sides in order.
@@ -340,7 +368,9 @@ def parallel_beads(
     Costs follow Vecalign: (1 - similarity) over the span's mean cost against random sentences,
     plus `size_penalty` per sentence beyond 1-1 and `len_weight * |log length ratio|`; a skip
     costs the `skip_percentile` of the document's own 1-1 costs.  `weights` fuse the views
-    (default: equal).  Work is linear in document length.
+    (default: equal).  With the paragraph ids of both sides (`*_paras`, one per sentence) a
+    second-pass bead that ends a paragraph on one side only costs `para_penalty` more.
+    Work is linear in document length.
     """
     if not isinstance(src_vecs, Spans):
         src_vecs = Spans.from_sentences([src_vecs], max_side)
@@ -360,6 +390,7 @@ def parallel_beads(
     scorer = _Scorer(src, tgt, weights, src_lens, tgt_lens, seed, size_penalty, len_weight,
                      config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES, margin)
     skip = scorer.skip_cost(lo, hi, skip_percentile)
+    scorer.use_paragraphs(paragraph_ends(src_paras), paragraph_ends(tgt_paras), para_penalty)
     sizes = _dp(n, m, bead_types(max_side, max_bead), lo, hi, skip, scorer.cost)
     beads, i, j = [], 0, 0
     for a, b in sizes:
@@ -440,7 +471,7 @@ def align_parallel(
         s_spans, t_spans = src_vecs, tgt_vecs
     beads = parallel_beads(
         s_spans, t_spans, src_lens=[len(x.text_en) for x in si], tgt_lens=[len(x.text_en) for x in ti],
-        weights=weights, window=window,
+        src_paras=[x.para_id for x in si], tgt_paras=[x.para_id for x in ti], weights=weights, window=window,
     )
     mined = mine(_as_f32(src_vecs), _as_f32(tgt_vecs), k=config.K_NEIGHBOURS)
     rows = []

@@ -195,6 +195,70 @@ def group_stories(
     return cluster(n_docs, aff, c.threshold if threshold is None else threshold)
 
 
+def parallel_stories(
+    vectors: np.ndarray,
+    unit_doc: np.ndarray,
+    unit_lang: Sequence[str],
+    n_docs: int,
+    *,
+    dates: Sequence[str] = (),
+    story_days: float = config.STORY_DAYS,
+    threshold: float = config.PARALLEL_STORY_MIN_COS,
+    doc_k: int = config.STORY_DOC_K,
+) -> np.ndarray:
+    """Story id of each document in parallel mode, where documents are declared translations.
+
+    Translations share content, not wording, and every signal carries a language offset: on
+    MAC-Dev (zh/en chapters of one novel) two chapters in one language are closer than a chapter
+    and its translation, in the raw mean vectors and in the unit links group_stories counts.
+    So each document's mean vector is centred on its language's mean (documents of a language
+    that has only one are centred on the mean of all documents) and documents pair by the
+    cosine of those, average linkage at `threshold`.  Centring needs others to compare with: a
+    run of two documents, or of one document per language (an article in k languages), is one
+    story.  Dates veto as in group_stories.
+    """
+    unit_doc = np.asarray(unit_doc, np.int64)
+    doc_vecs = document_vectors(vectors, unit_doc, n_docs)
+    sizes = np.bincount(unit_doc, minlength=n_docs)
+    langs: list[str] = []
+    for d in range(n_docs):
+        found = [unit_lang[u] for u in np.flatnonzero(unit_doc == d)]
+        langs.append(max(set(found), key=found.count) if found else "")
+    present = [d for d in range(n_docs) if sizes[d]]
+    if len(present) <= 2 or len({langs[d] for d in present}) == len(present):
+        # documents without units stay alone
+        return _renumber(np.where(sizes > 0, -1, np.arange(n_docs)))
+    centred = doc_vecs.copy()
+    overall = doc_vecs[present].mean(axis=0)
+    for lang in {langs[d] for d in present}:
+        members = [d for d in present if langs[d] == lang]
+        centred[members] -= doc_vecs[members].mean(axis=0) if len(members) > 1 else overall
+    centred[sizes == 0] = 0
+    norms = np.linalg.norm(centred, axis=1, keepdims=True)
+    np.divide(centred, norms, out=centred, where=norms > 0)
+    import faiss
+
+    index = faiss.IndexFlatIP(centred.shape[1])
+    index.add(centred)
+    sims, idx = index.search(centred, min(n_docs, doc_k + 1))
+    days = [_day(d) for d in dates] if dates else [None] * n_docs
+    aff: dict[tuple[int, int], float] = {}
+    for da in present:
+        for db, cos in zip(idx[da], sims[da]):
+            db = int(db)
+            if db < 0 or db == da or not sizes[db] or cos < threshold:
+                continue
+            if days[da] is not None and days[db] is not None and abs(days[da] - days[db]) > story_days:
+                continue
+            aff[(min(da, db), max(da, db))] = float(cos)
+    return cluster(n_docs, aff, threshold)
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    ids: dict[int, int] = {}
+    return np.array([ids.setdefault(int(x), len(ids)) for x in labels], np.int64)
+
+
 def stories_frame(doc_ids: Sequence[str], story_of_doc: np.ndarray, titles: Sequence[str],
                   doc_vectors: np.ndarray | None = None) -> pd.DataFrame:
     """The `stories` table: one row per document.  story_title is the title of the story's

@@ -98,6 +98,7 @@ class ClaimUnit:
     lang: str
     kind: str
     duplicate_sent_ids: list[int] = field(default_factory=list)
+    para_id: int = -1  # paragraph of the unit's (first) sentence; -1 when not known
 
 
 def _words(text: str) -> int:
@@ -240,7 +241,7 @@ def sentence_units(sentences: Sequence[Sentence]) -> list[ClaimUnit]:
     return [
         ClaimUnit(
             unit_id=f"{sent.doc_id}:{sent.sent_id}", doc_id=sent.doc_id, sent_ids=[sent.sent_id], text=sent.text,
-            text_en=sent.text_en or sent.text, lang=sent.lang, kind=sent.kind,
+            text_en=sent.text_en or sent.text, lang=sent.lang, kind=sent.kind, para_id=sent.para_id,
         )
         for sent in sentences
     ]
