@@ -35,6 +35,7 @@ sentence) are NOT reliably grouped (mean vectors overlap with other stories' at 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
@@ -220,10 +221,10 @@ def parallel_stories(
     unit_doc = np.asarray(unit_doc, np.int64)
     doc_vecs = document_vectors(vectors, unit_doc, n_docs)
     sizes = np.bincount(unit_doc, minlength=n_docs)
-    langs: list[str] = []
-    for d in range(n_docs):
-        found = [unit_lang[u] for u in np.flatnonzero(unit_doc == d)]
-        langs.append(max(set(found), key=found.count) if found else "")
+    counts: list[Counter] = [Counter() for _ in range(n_docs)]
+    for d, lang in zip(unit_doc.tolist(), unit_lang):  # one pass: the document's main language
+        counts[d][lang] += 1
+    langs = [c.most_common(1)[0][0] if c else "" for c in counts]
     present = [d for d in range(n_docs) if sizes[d]]
     if len(present) <= 2 or len({langs[d] for d in present}) == len(present):
         # documents without units stay alone
