@@ -119,14 +119,17 @@ def match_corpus(
     pos = {d: n for n, d in enumerate(sorted_ids)}
     unit_doc = np.array([pos[u.doc_id] for u in units], np.int64)
     n_docs = len(sorted_ids)
-    neighbours = corpus_neighbours(vectors, unit_doc) if len(units) else None
+    # Parallel mode needs no corpus neighbours: its stories come from document vectors and its
+    # beads from the DP (the neighbourhood feeds the comparable score's margin only).
+    neighbours = corpus_neighbours(vectors, unit_doc) if len(units) and mode != "parallel" else None
+    neighbourhood = neighbours.mean if neighbours is not None else np.zeros(len(units), np.float32)
     timings["knn"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    if neighbours is not None and mode == "parallel":
+    if len(units) and mode == "parallel":
         story_of_doc = match_stories.parallel_stories(
             vectors, unit_doc, [u.lang for u in units], n_docs, dates=[dates[d] for d in order],
             story_days=story_days)
-    elif neighbours is not None:
+    elif len(units):
         story_of_doc = match_stories.group_stories(
             vectors, unit_doc, n_docs, neighbours, dates=[dates[d] for d in order], story_days=story_days,
             profile=scoring._active.get())
@@ -139,7 +142,7 @@ def match_corpus(
     story_of_unit = story_of_doc[unit_doc] if len(units) else np.zeros(0, np.int64)
     members_of = _members(story_of_unit)
     tasks = [
-        StoryTask([units[m] for m in members], vectors[members], unit_doc[members], neighbours.mean[members],
+        StoryTask([units[m] for m in members], vectors[members], unit_doc[members], neighbourhood[members],
                   mode=mode, min_score=min_score, store_floor=store_floor, profile=scoring._active.get())
         for members in members_of
     ]

@@ -172,9 +172,7 @@ def cluster(n_docs: int, affinity: dict[tuple[int, int], float], threshold: floa
         lo, hi = min(ra, rb), max(ra, rb)
         parent[hi] = lo
         members[lo] += members.pop(hi)
-    roots = [find(d) for d in range(n_docs)]
-    ids: dict[int, int] = {}
-    return np.array([ids.setdefault(r, len(ids)) for r in roots], np.int64)
+    return _renumber(np.array([find(d) for d in range(n_docs)], np.int64))
 
 
 def group_stories(
@@ -234,7 +232,6 @@ def parallel_stories(
     for lang in {langs[d] for d in present}:
         members = [d for d in present if langs[d] == lang]
         centred[members] -= doc_vecs[members].mean(axis=0) if len(members) > 1 else overall
-    centred[sizes == 0] = 0
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
     np.divide(centred, norms, out=centred, where=norms > 0)
     import faiss
@@ -256,6 +253,7 @@ def parallel_stories(
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Labels as 0, 1, ... in order of first appearance."""
     ids: dict[int, int] = {}
     return np.array([ids.setdefault(int(x), len(ids)) for x in labels], np.int64)
 
