@@ -166,3 +166,40 @@ def test_paragraph_ends_keep_a_split_sentence_in_one_bead():
     assert parallel.paragraph_ends([0] * (n + 1)) is None
     same = {(s, t) for s, t, _ in parallel_beads(src, tgt, src_paras=[0] * (n + 1), tgt_paras=[0] * n)}
     assert same == plain
+
+
+def test_quote_ends_reads_every_convention():
+    # a plural possessive at the very end reads as a quote too: rare, and the penalty is small
+    texts = ["'Wake up!'", "He said so.", "„Das stimmt“", "« C'est ça »", "他说：“好。”", "「はい」", "", "The boys'"]
+    assert parallel.quote_ends(texts).tolist() == [False, True, False, True, True, True, True, False, True]
+    assert parallel.quote_ends(None) is None
+
+
+def test_quote_agreement_moves_a_closing_quote_to_its_bead():
+    """Target sentence 10 is translated as two sentences; the second one, which closes a
+    quotation like source sentence 10, leans towards source sentence 11 in vector space.  Without
+    quote marks the DP gives it to 11; with the texts, the bead that ends a quote on both sides
+    wins, and nothing else moves.  Texts without any quote mark change nothing."""
+    rng = np.random.default_rng(3)
+    n, d = 30, 64
+    src = rng.standard_normal((n, d)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt = src + 0.2 * rng.standard_normal(src.shape).astype(np.float32) / np.sqrt(d)
+    piece = 0.4 * src[10] + 0.6 * src[11] + 0.3 * rng.standard_normal(d).astype(np.float32) / np.sqrt(d)
+    tgt = np.vstack([tgt[:11], piece[None, :], tgt[11:]])
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    src_texts = [f"Sentence {i}." for i in range(n)]
+    src_texts[10] = "'Sentence ten,' he said, 'ends with a quote.'"
+    tgt_texts = [f"Satz {i}." for i in range(n + 1)]
+    tgt_texts[11] = "„Hier endet das Zitat.“"
+    plain = {(s, t) for s, t, _ in parallel_beads(src, tgt, quote_penalty=0.0)}
+    assert ((10,), (10,)) in plain and ((11,), (11, 12)) in plain
+    quoted = {(s, t) for s, t, _ in parallel_beads(src, tgt, src_texts=src_texts, tgt_texts=tgt_texts,
+                                                   quote_penalty=0.3)}
+    assert ((10,), (10, 11)) in quoted and ((11,), (12,)) in quoted
+    assert all(((i,), (i + (i > 10),)) in quoted for i in range(n) if i not in (10, 11))
+    def unquoted(texts):
+        return [t.replace("'", "").replace("„", "").replace("“", "") for t in texts]
+
+    same = {(s, t) for s, t, _ in parallel_beads(src, tgt, src_texts=unquoted(src_texts), tgt_texts=unquoted(tgt_texts))}
+    assert same == plain

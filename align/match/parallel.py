@@ -226,6 +226,8 @@ class _Scorer:
         self.rand_mu = stats[0][0]  # fused cosine of a random pair (the first view's scale)
         self.src_ends = self.tgt_ends = None
         self.para_penalty = 0.0
+        self.src_quotes = self.tgt_quotes = None
+        self.quote_penalty = 0.0
 
     def use_paragraphs(self, src_ends: np.ndarray | None, tgt_ends: np.ndarray | None, penalty: float) -> None:
         """Charge `penalty` to a bead that ends at a paragraph end on one side only.
@@ -236,6 +238,16 @@ class _Scorer:
         """
         if src_ends is not None and tgt_ends is not None and penalty > 0:
             self.src_ends, self.tgt_ends, self.para_penalty = src_ends, tgt_ends, penalty
+
+    def use_quotes(self, src_quotes: np.ndarray | None, tgt_quotes: np.ndarray | None, penalty: float) -> None:
+        """Charge `penalty` to a bead that closes a quotation on one side only.
+
+        `*_quotes[k]` tells whether sentence k - 1 ends with a quotation mark (k = 0..n; see
+        `quote_ends`).  Translations keep direct speech, so a bead that ends a quote on one side
+        and stops inside or outside one on the other has most likely moved a boundary.
+        """
+        if src_quotes is not None and tgt_quotes is not None and penalty > 0:
+            self.src_quotes, self.tgt_quotes, self.quote_penalty = src_quotes, tgt_quotes, penalty
 
     def _view(self, v: int, sims: np.ndarray) -> np.ndarray:
         """Cosines of view v on the first view's scale."""
@@ -286,6 +298,8 @@ class _Scorer:
             c = c + self.len_weight * np.abs(np.log(ls / lt))
         if self.para_penalty:
             c = c + self.para_penalty * (self.tgt_ends[jj + b] != self.src_ends[i + a])
+        if self.quote_penalty:
+            c = c + self.quote_penalty * (self.tgt_quotes[jj + b] != self.src_quotes[i + a])
         return c
 
     def skip_cost(self, lo: np.ndarray, hi: np.ndarray, percentile: float) -> float:
@@ -314,11 +328,14 @@ def _downsample(views: list[np.ndarray], lens) -> tuple[list[np.ndarray], np.nda
     return out, ls
 
 
-def _first_pass(src1, tgt1, src_lens, tgt_lens, weights, seed, full_cells, coarse_window):
-    """1-1 / 1-0 / 0-1 path over single sentences; coarse-to-fine above `full_cells` cells."""
+def _first_pass(src1, tgt1, src_lens, tgt_lens, weights, seed, full_cells, coarse_window,
+                quotes=(None, None), quote_penalty=0.0):
+    """1-1 / 1-0 / 0-1 path over single sentences; coarse-to-fine above `full_cells` cells.
+    `quotes` (both sides' `quote_ends`) apply at full resolution only."""
     n, m = len(src1[0]), len(tgt1[0])
     scorer = _Scorer(Spans(n, src1, 1), Spans(m, tgt1, 1), weights, src_lens, tgt_lens, seed,
                      0.0, config.PARALLEL_LEN_WEIGHT, config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES)
+    scorer.use_quotes(*quotes, quote_penalty)
     if n * m <= full_cells or n < 4 or m < 4:
         lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     else:
@@ -329,6 +346,20 @@ def _first_pass(src1, tgt1, src_lens, tgt_lens, weights, seed, full_cells, coars
         lo, hi = _band_around(fine, n, m, coarse_window)
     skip = scorer.skip_cost(lo, hi, config.PARALLEL_SKIP_PERCENTILE)
     return _dp(n, m, bead_types(1, 2), lo, hi, skip, scorer.cost)
+
+
+QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f")
+
+
+def quote_ends(texts: Sequence[str] | None) -> np.ndarray | None:
+    """Whether sentence k - 1 ends with a quotation mark, for k = 0..n (entry 0 is False).
+
+    Any mark counts, whatever the convention (English "...", German „...“, French «...»,
+    Chinese “...” or 「...」): a sentence seldom ends with an opening one.
+    """
+    if texts is None:
+        return None
+    return np.array([False] + [bool(t.rstrip()) and t.rstrip()[-1] in QUOTE_MARKS for t in texts])
 
 
 def paragraph_ends(paras: Sequence[int] | None) -> np.ndarray | None:
@@ -357,6 +388,9 @@ def parallel_beads(
     len_weight: float = config.PARALLEL_LEN_WEIGHT,
     margin: float = config.PARALLEL_MARGIN,
     para_penalty: float = config.PARALLEL_PARA_PENALTY,
+    src_texts: Sequence[str] | None = None,
+    tgt_texts: Sequence[str] | None = None,
+    quote_penalty: float = config.PARALLEL_QUOTE_PENALTY,
     seed: int = 0,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """Monotonic beads (src indices, tgt indices, similarity) covering both sides in order.
@@ -369,8 +403,9 @@ def parallel_beads(
     plus `size_penalty` per sentence beyond 1-1 and `len_weight * |log length ratio|`; a skip
     costs the `skip_percentile` of the document's own 1-1 costs.  `weights` fuse the views
     (default: equal).  With the paragraph ids of both sides (`*_paras`, one per sentence) a
-    second-pass bead that ends a paragraph on one side only costs `para_penalty` more.
-    Work is linear in document length.
+    second-pass bead that ends a paragraph on one side only costs `para_penalty` more; with the
+    original texts (`*_texts`) any bead that ends with a quotation mark on one side only costs
+    `quote_penalty` more.  Work is linear in document length.
     """
     if not isinstance(src_vecs, Spans):
         src_vecs = Spans.from_sentences([src_vecs], max_side)
@@ -384,13 +419,17 @@ def parallel_beads(
         raise ValueError("both sides need the same similarity views")
     weights = list(weights) if weights is not None else [1.0 / len(src.views)] * len(src.views)
     max_side = min(max_side, src.max_len, tgt.max_len)
+    if (src_texts is not None and len(src_texts) != n) or (tgt_texts is not None and len(tgt_texts) != m):
+        raise ValueError("parallel alignment: texts and vectors differ in length")
+    quotes = (quote_ends(src_texts), quote_ends(tgt_texts))
     first = _first_pass(src.sentences(), tgt.sentences(), src_lens, tgt_lens, weights, seed,
-                        config.PARALLEL_FULL_CELLS, config.PARALLEL_COARSE_WINDOW)
+                        config.PARALLEL_FULL_CELLS, config.PARALLEL_COARSE_WINDOW, quotes, quote_penalty)
     lo, hi = _band_around(_nodes(first), n, m, max(window, 1))
     scorer = _Scorer(src, tgt, weights, src_lens, tgt_lens, seed, size_penalty, len_weight,
                      config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES, margin)
     skip = scorer.skip_cost(lo, hi, skip_percentile)
     scorer.use_paragraphs(paragraph_ends(src_paras), paragraph_ends(tgt_paras), para_penalty)
+    scorer.use_quotes(*quotes, quote_penalty)
     sizes = _dp(n, m, bead_types(max_side, max_bead), lo, hi, skip, scorer.cost)
     beads, i, j = [], 0, 0
     for a, b in sizes:
@@ -472,6 +511,7 @@ def align_parallel(
     beads = parallel_beads(
         s_spans, t_spans, src_lens=[len(x.text_en) for x in si], tgt_lens=[len(x.text_en) for x in ti],
         src_paras=[x.para_id for x in si], tgt_paras=[x.para_id for x in ti], weights=weights, window=window,
+        src_texts=[x.text for x in si], tgt_texts=[x.text for x in ti],
     )
     mined = mine(_as_f32(src_vecs), _as_f32(tgt_vecs), k=config.K_NEIGHBOURS)
     rows = []
