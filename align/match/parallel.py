@@ -224,30 +224,18 @@ class _Scorer:
         self.len_smooth, self.size_penalty = len_smooth, size_penalty
         self.margin = margin
         self.rand_mu = stats[0][0]  # fused cosine of a random pair (the first view's scale)
-        self.src_ends = self.tgt_ends = None
-        self.para_penalty = 0.0
-        self.src_quotes = self.tgt_quotes = None
-        self.quote_penalty = 0.0
+        self.boundaries: list[tuple[np.ndarray, np.ndarray, float]] = []  # see add_boundary
 
-    def use_paragraphs(self, src_ends: np.ndarray | None, tgt_ends: np.ndarray | None, penalty: float) -> None:
-        """Charge `penalty` to a bead that ends at a paragraph end on one side only.
+    def add_boundary(self, src_ends: np.ndarray | None, tgt_ends: np.ndarray | None, penalty: float) -> None:
+        """Charge `penalty` to a bead that ends at a marked boundary on one side only.
 
-        `*_ends[k]` tells whether a paragraph ends before sentence k (k = 0..n).  A translation
-        keeps its paragraphs far more often than not, so a bead that stops mid-paragraph on one
-        side while the other side's paragraph is over has most likely cut a sentence off.
+        `*_ends[k]` marks the boundary before sentence k (k = 0..n): a paragraph end
+        (`paragraph_ends`; a translation keeps its paragraphs, so a bead that stops mid-paragraph
+        on one side has most likely cut a sentence off) or a sentence that closes a quotation
+        (`quote_ends`; translations keep direct speech).  Missing marks or no penalty: no term.
         """
         if src_ends is not None and tgt_ends is not None and penalty > 0:
-            self.src_ends, self.tgt_ends, self.para_penalty = src_ends, tgt_ends, penalty
-
-    def use_quotes(self, src_quotes: np.ndarray | None, tgt_quotes: np.ndarray | None, penalty: float) -> None:
-        """Charge `penalty` to a bead that closes a quotation on one side only.
-
-        `*_quotes[k]` tells whether sentence k - 1 ends with a quotation mark (k = 0..n; see
-        `quote_ends`).  Translations keep direct speech, so a bead that ends a quote on one side
-        and stops inside or outside one on the other has most likely moved a boundary.
-        """
-        if src_quotes is not None and tgt_quotes is not None and penalty > 0:
-            self.src_quotes, self.tgt_quotes, self.quote_penalty = src_quotes, tgt_quotes, penalty
+            self.boundaries.append((src_ends, tgt_ends, penalty))
 
     def _view(self, v: int, sims: np.ndarray) -> np.ndarray:
         """Cosines of view v on the first view's scale."""
@@ -296,10 +284,8 @@ class _Scorer:
             ls = (self.scum[i + a] - self.scum[i]) * self.ratio + self.len_smooth
             lt = self.tcum[jj + b] - self.tcum[jj] + self.len_smooth
             c = c + self.len_weight * np.abs(np.log(ls / lt))
-        if self.para_penalty:
-            c = c + self.para_penalty * (self.tgt_ends[jj + b] != self.src_ends[i + a])
-        if self.quote_penalty:
-            c = c + self.quote_penalty * (self.tgt_quotes[jj + b] != self.src_quotes[i + a])
+        for src_ends, tgt_ends, penalty in self.boundaries:
+            c = c + penalty * (tgt_ends[jj + b] != src_ends[i + a])
         return c
 
     def skip_cost(self, lo: np.ndarray, hi: np.ndarray, percentile: float) -> float:
@@ -335,7 +321,7 @@ def _first_pass(src1, tgt1, src_lens, tgt_lens, weights, seed, full_cells, coars
     n, m = len(src1[0]), len(tgt1[0])
     scorer = _Scorer(Spans(n, src1, 1), Spans(m, tgt1, 1), weights, src_lens, tgt_lens, seed,
                      0.0, config.PARALLEL_LEN_WEIGHT, config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES)
-    scorer.use_quotes(*quotes, quote_penalty)
+    scorer.add_boundary(*quotes, quote_penalty)
     if n * m <= full_cells or n < 4 or m < 4:
         lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     else:
@@ -359,7 +345,7 @@ def quote_ends(texts: Sequence[str] | None) -> np.ndarray | None:
     """
     if texts is None:
         return None
-    return np.array([False] + [bool(t.rstrip()) and t.rstrip()[-1] in QUOTE_MARKS for t in texts])
+    return np.array([False] + [t.rstrip()[-1:] in QUOTE_MARKS for t in texts])
 
 
 def paragraph_ends(paras: Sequence[int] | None) -> np.ndarray | None:
@@ -428,8 +414,8 @@ def parallel_beads(
     scorer = _Scorer(src, tgt, weights, src_lens, tgt_lens, seed, size_penalty, len_weight,
                      config.PARALLEL_LEN_SMOOTH, config.PARALLEL_NORM_SAMPLES, margin)
     skip = scorer.skip_cost(lo, hi, skip_percentile)
-    scorer.use_paragraphs(paragraph_ends(src_paras), paragraph_ends(tgt_paras), para_penalty)
-    scorer.use_quotes(*quotes, quote_penalty)
+    scorer.add_boundary(paragraph_ends(src_paras), paragraph_ends(tgt_paras), para_penalty)
+    scorer.add_boundary(*quotes, quote_penalty)
     sizes = _dp(n, m, bead_types(max_side, max_bead), lo, hi, skip, scorer.cost)
     beads, i, j = [], 0, 0
     for a, b in sizes:
